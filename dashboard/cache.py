@@ -1,0 +1,73 @@
+"""Cached computations for the pages, keyed by small plain inputs.
+
+Streamlit hashes large arrays by sampling them, so caching on arrays is both slow
+and risky; every cached function here takes names and numbers and rebuilds what it
+needs from them. Each cache is bounded so a long-running server stays flat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from core.grids import Grid, cost_grid
+from core.landscapes import get_landscape
+from core.optimizers import descend
+
+
+@dataclass(frozen=True, eq=False)
+class Walk:
+    """One recorded descent: positions ``(steps + 1, 2)``, costs ``(steps + 1,)``,
+    how it ended and at which step."""
+
+    positions: np.ndarray
+    values: np.ndarray
+    status: str
+    stopped_at: int
+    reason: str
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_grid(landscape_name: str, resolution: int) -> Grid:
+    """The cost grid of a built-in landscape at a resolution."""
+    return cost_grid(get_landscape(landscape_name), resolution)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_walks(
+    landscape_name: str,
+    optimizer_names: tuple[str, ...],
+    start: tuple[float, float],
+    learning_rate: float,
+    steps: int,
+    hyperparameters: tuple[tuple[str, tuple[tuple[str, object], ...]], ...] = (),
+) -> dict[str, Walk]:
+    """One walk per optimizer from the same start, recorded step by step.
+
+    ``hyperparameters`` is ``((optimizer, ((name, value), ...)), ...)``: tuples,
+    not dicts, so the cache key is plain and hashable.
+    """
+    landscape = get_landscape(landscape_name)
+    settings = {name: dict(pairs) for name, pairs in hyperparameters}
+    starts = np.array([start], dtype=float)
+    walks = {}
+    for name in optimizer_names:
+        result = descend(
+            landscape,
+            name,
+            starts,
+            learning_rate,
+            steps,
+            record_path=True,
+            **settings.get(name, {}),
+        )
+        walks[name] = Walk(
+            positions=result.positions[:, 0, :],
+            values=result.values[:, 0],
+            status=str(result.status[0]),
+            stopped_at=int(result.stopped_at[0]),
+            reason=str(result.reason[0]),
+        )
+    return walks

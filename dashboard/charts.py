@@ -1,0 +1,902 @@
+"""Chart builders: plotly figures of the terrain and Altair charts of numbers.
+
+Everything here turns arrays that ``core`` computed into figures; nothing here does
+maths beyond arranging what it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from core.grids import Grid, log_heights
+from core.landscapes import Landscape, Minimum
+
+COLOURSCALE = "Viridis"
+GLOBAL_COLOUR = "#f5b700"
+LOCAL_COLOUR = "#ffffff"
+POINT_COLOUR = "#d62828"
+ARROW_COLOUR = "#d62828"
+
+# One colour per optimizer, the same on every chart, so a learner can follow a
+# method from the map to the cost curve.
+OPTIMIZER_COLOURS = {
+    "gd": "#e4572e",
+    "momentum": "#17bebb",
+    "nesterov": "#2e86ab",
+    "adagrad": "#a23b72",
+    "rmsprop": "#f18f01",
+    "adam": "#c5d86d",
+}
+
+# Turning a 3-D view should survive a rerun; plotly keeps the camera while this
+# value stays the same.
+UIREVISION = "keep-camera"
+
+
+@dataclass(frozen=True)
+class Path:
+    """A walk to draw: its name, colour, positions ``(k, 2)`` and costs ``(k,)``."""
+
+    label: str
+    colour: str
+    positions: np.ndarray
+    values: np.ndarray
+
+
+def _colour_values(grid: Grid, log_colour: bool) -> np.ndarray:
+    return log_heights(grid.values) if log_colour else grid.values
+
+
+def _colourbar(grid: Grid, log_colour: bool) -> dict:
+    """A colour bar whose labels are costs, even when colouring by log height."""
+    bar = {"title": {"text": "cost"}, "thickness": 14, "len": 0.8}
+    if not log_colour:
+        return bar
+    finite = grid.values[np.isfinite(grid.values)]
+    if finite.size == 0:
+        return bar
+    floor = finite.min()
+    heights = np.geomspace(
+        max(np.percentile(finite - floor, 1), 1e-3), np.ptp(finite), 6
+    )
+    ticks = log_heights(np.concatenate([[floor], floor + heights]))[1:]
+    labels = [f"{floor + h:.3g}" for h in heights]
+    bar.update(tickvals=ticks.tolist(), ticktext=labels)
+    bar["title"]["text"] = "cost (log colour)"
+    return bar
+
+
+def arrow_end(
+    x: float, y: float, gradient: tuple[float, float], length: float
+) -> tuple[float, float] | None:
+    """Where a drawn downhill arrow of ``length`` from ``(x, y)`` ends.
+
+    The arrow points along the negative gradient; its length is chosen for
+    visibility, not the gradient's size. None where the gradient is zero or not
+    finite: there is no downhill direction to draw.
+    """
+    gx, gy = gradient
+    norm = float(np.hypot(gx, gy))
+    if not np.isfinite(norm) or norm == 0:
+        return None
+    return x - length * gx / norm, y - length * gy / norm
+
+
+def contour_figure(
+    grid: Grid,
+    landscape: Landscape,
+    *,
+    log_colour: bool = False,
+    point: tuple[float, float] | None = None,
+    gradient: tuple[float, float] | None = None,
+    paths: Sequence[Path] = (),
+    markers: Sequence[tuple[str, str, float, float]] = (),
+    minima: Sequence[Minimum] | None = None,
+    height: int = 480,
+) -> go.Figure:
+    """The terrain seen from above: filled contours of cost over the two knobs.
+
+    ``point`` is the "you are here" marker, ``gradient`` its gradient (the arrow
+    shows the negative gradient), ``paths`` walks to draw and ``markers`` extra
+    ``(label, colour, x, y)`` points such as the current step of a walk.
+    """
+    fig = go.Figure()
+    fig.add_trace(
+        go.Contour(
+            x=grid.xs,
+            y=grid.ys,
+            z=_colour_values(grid, log_colour),
+            colorscale=COLOURSCALE,
+            ncontours=24,
+            contours={"coloring": "heatmap", "showlines": True},
+            line={"width": 0.6, "color": "rgba(255,255,255,0.45)"},
+            colorbar=_colourbar(grid, log_colour),
+            customdata=grid.values,
+            hovertemplate="x=%{x:.3g}<br>y=%{y:.3g}<br>cost=%{customdata:.4g}"
+            "<extra></extra>",
+            name="cost",
+        )
+    )
+    _add_minima_2d(fig, landscape.minima if minima is None else minima)
+
+    for path in paths:
+        fig.add_trace(
+            go.Scatter(
+                x=path.positions[:, 0],
+                y=path.positions[:, 1],
+                mode="lines+markers",
+                line={"color": path.colour, "width": 2.5},
+                marker={"size": 4, "color": path.colour},
+                name=path.label,
+                hovertemplate=f"{path.label}<br>"
+                "x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
+            )
+        )
+    for label, colour, mx, my in markers:
+        fig.add_trace(
+            go.Scatter(
+                x=[mx],
+                y=[my],
+                mode="markers",
+                marker={
+                    "size": 13,
+                    "color": colour,
+                    "line": {"color": "black", "width": 1.5},
+                },
+                name=label,
+                hovertemplate=f"{label}<br>x=%{{x:.4g}}<br>y=%{{y:.4g}}<extra></extra>",
+            )
+        )
+
+    if point is not None:
+        _add_point_2d(fig, grid, point, gradient)
+
+    (x_min, x_max), (y_min, y_max) = (
+        (grid.xs[0], grid.xs[-1]),
+        (grid.ys[0], grid.ys[-1]),
+    )
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": "knob x", "range": [x_min, x_max], "constrain": "domain"},
+        yaxis={
+            "title": "knob y",
+            "range": [y_min, y_max],
+            "scaleanchor": "x",
+            "constrain": "domain",
+        },
+        legend={"orientation": "h", "y": -0.12, "x": 0},
+        uirevision=UIREVISION,
+        template="plotly_white",
+    )
+    return fig
+
+
+def _add_minima_2d(fig: go.Figure, minima: Sequence[Minimum]) -> None:
+    for is_global, colour, symbol, name in (
+        (True, GLOBAL_COLOUR, "star", "global minimum"),
+        (False, LOCAL_COLOUR, "circle-open", "local minimum"),
+    ):
+        chosen = [m for m in minima if m.is_global == is_global]
+        if not chosen:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[m.x for m in chosen],
+                y=[m.y for m in chosen],
+                mode="markers",
+                marker={
+                    "symbol": symbol,
+                    "size": 15 if is_global else 10,
+                    "color": colour,
+                    "line": {"color": "black" if is_global else colour, "width": 1.5},
+                },
+                name=name,
+                customdata=[m.value for m in chosen],
+                hovertemplate=f"{name}<br>x=%{{x:.4g}}<br>y=%{{y:.4g}}"
+                "<br>cost=%{customdata:.4g}<extra></extra>",
+            )
+        )
+
+
+def _arrow_length(grid: Grid) -> float:
+    return 0.15 * min(np.ptp(grid.xs), np.ptp(grid.ys))
+
+
+def _add_point_2d(
+    fig: go.Figure,
+    grid: Grid,
+    point: tuple[float, float],
+    gradient: tuple[float, float] | None,
+) -> None:
+    x, y = point
+    end = None if gradient is None else arrow_end(x, y, gradient, _arrow_length(grid))
+    if end is not None:
+        fig.add_annotation(
+            x=end[0],
+            y=end[1],
+            ax=x,
+            ay=y,
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=2,
+            arrowsize=1.3,
+            arrowwidth=3,
+            arrowcolor=ARROW_COLOUR,
+            text="",
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[x],
+            y=[y],
+            mode="markers",
+            marker={
+                "size": 13,
+                "color": POINT_COLOUR,
+                "line": {"color": "white", "width": 2},
+            },
+            name="you are here",
+            hovertemplate="you are here<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
+        )
+    )
+
+
+def surface_figure(
+    grid: Grid,
+    landscape: Landscape,
+    *,
+    log_colour: bool = False,
+    point: tuple[float, float] | None = None,
+    gradient: tuple[float, float] | None = None,
+    paths: Sequence[Path] = (),
+    markers: Sequence[tuple[str, str, float, float]] = (),
+    minima: Sequence[Minimum] | None = None,
+    height: int = 480,
+) -> go.Figure:
+    """The terrain in 3-D: height is cost over the floor of the two knobs.
+
+    Takes the same marks as ``contour_figure``; points are lifted onto the surface.
+    """
+    fig = go.Figure()
+    fig.add_trace(
+        go.Surface(
+            x=grid.xs,
+            y=grid.ys,
+            z=grid.values,
+            surfacecolor=_colour_values(grid, log_colour),
+            colorscale=COLOURSCALE,
+            colorbar=_colourbar(grid, log_colour),
+            opacity=0.92,
+            name="cost",
+            hovertemplate="x=%{x:.3g}<br>y=%{y:.3g}<br>cost=%{z:.4g}<extra></extra>",
+            contours={"z": {"show": True, "usecolormap": True, "width": 1}},
+        )
+    )
+    lift = 0.01 * float(np.nanmax(grid.values) - np.nanmin(grid.values) or 1.0)
+
+    chosen = landscape.minima if minima is None else minima
+    for is_global, colour, name in (
+        (True, GLOBAL_COLOUR, "global minimum"),
+        (False, LOCAL_COLOUR, "local minimum"),
+    ):
+        group = [m for m in chosen if m.is_global == is_global]
+        if group:
+            fig.add_trace(
+                go.Scatter3d(
+                    x=[m.x for m in group],
+                    y=[m.y for m in group],
+                    z=[m.value + lift for m in group],
+                    mode="markers",
+                    marker={
+                        "size": 7 if is_global else 4,
+                        "color": colour,
+                        "symbol": "diamond" if is_global else "circle",
+                        "line": {"color": "black", "width": 1},
+                    },
+                    name=name,
+                )
+            )
+
+    for path in paths:
+        fig.add_trace(
+            go.Scatter3d(
+                x=path.positions[:, 0],
+                y=path.positions[:, 1],
+                z=path.values + lift,
+                mode="lines+markers",
+                line={"color": path.colour, "width": 6},
+                marker={"size": 2.5, "color": path.colour},
+                name=path.label,
+            )
+        )
+    for label, colour, mx, my in markers:
+        mz = _value_at(landscape, mx, my)
+        if mz is not None:
+            fig.add_trace(
+                go.Scatter3d(
+                    x=[mx],
+                    y=[my],
+                    z=[mz + lift],
+                    mode="markers",
+                    marker={"size": 7, "color": colour, "line": {"width": 1}},
+                    name=label,
+                )
+            )
+
+    if point is not None:
+        _add_point_3d(fig, grid, landscape, point, gradient, lift)
+
+    fig.update_layout(
+        height=height,
+        margin={"l": 0, "r": 0, "t": 30, "b": 0},
+        scene={
+            "xaxis": {"title": {"text": "knob x"}},
+            "yaxis": {"title": {"text": "knob y"}},
+            "zaxis": {"title": {"text": "cost"}},
+            "aspectmode": "manual",
+            "aspectratio": {"x": 1, "y": 1, "z": 0.6},
+            "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.0}},
+        },
+        legend={"orientation": "h", "y": -0.02, "x": 0},
+        uirevision=UIREVISION,
+        template="plotly_white",
+    )
+    return fig
+
+
+def _value_at(landscape: Landscape, x: float, y: float) -> float | None:
+    with np.errstate(all="ignore"):
+        value = float(landscape.value(x, y))
+    return value if np.isfinite(value) else None
+
+
+def _add_point_3d(
+    fig: go.Figure,
+    grid: Grid,
+    landscape: Landscape,
+    point: tuple[float, float],
+    gradient: tuple[float, float] | None,
+    lift: float,
+) -> None:
+    x, y = point
+    z = _value_at(landscape, x, y)
+    if z is None:
+        return
+    fig.add_trace(
+        go.Scatter3d(
+            x=[x],
+            y=[y],
+            z=[z + lift],
+            mode="markers",
+            marker={"size": 8, "color": POINT_COLOUR, "line": {"color": "white"}},
+            name="you are here",
+        )
+    )
+    end = None if gradient is None else arrow_end(x, y, gradient, _arrow_length(grid))
+    if end is None:
+        return
+
+    # The arrow follows the ground so it reads as "this way is downhill".
+    t = np.linspace(0.0, 1.0, 12)
+    xs = x + t * (end[0] - x)
+    ys = y + t * (end[1] - y)
+    with np.errstate(all="ignore"):
+        zs = np.asarray(landscape.value(xs, ys), dtype=float) + 2 * lift
+    fig.add_trace(
+        go.Scatter3d(
+            x=xs,
+            y=ys,
+            z=zs,
+            mode="lines",
+            line={"color": ARROW_COLOUR, "width": 9},
+            name="downhill (negative gradient)",
+        )
+    )
+    fig.add_trace(
+        go.Cone(
+            x=[xs[-1]],
+            y=[ys[-1]],
+            z=[zs[-1]],
+            u=[xs[-1] - xs[-2]],
+            v=[ys[-1] - ys[-2]],
+            w=[zs[-1] - zs[-2]],
+            anchor="tip",
+            sizemode="absolute",
+            sizeref=_arrow_length(grid) * 0.25,
+            colorscale=[[0, ARROW_COLOUR], [1, ARROW_COLOUR]],
+            showscale=False,
+            hoverinfo="skip",
+            name="",
+            showlegend=False,
+        )
+    )
+
+
+def cost_chart(
+    frame: pd.DataFrame,
+    colours: Mapping[str, str],
+    *,
+    current_step: int | None = None,
+    log_scale: bool = False,
+    height: int = 300,
+) -> alt.Chart:
+    """Cost against step, one line per optimizer.
+
+    ``frame`` has columns ``optimizer, step, cost`` with finite costs only; a
+    walk that diverged simply stops where its cost stopped being a number.
+    """
+    names = list(colours)
+    scale = alt.Scale(type="symlog") if log_scale else alt.Scale(zero=False)
+    base = alt.Chart(frame).encode(
+        x=alt.X("step:Q", title="step"),
+        y=alt.Y("cost:Q", title="cost", scale=scale),
+        color=alt.Color(
+            "optimizer:N",
+            scale=alt.Scale(domain=names, range=[colours[n] for n in names]),
+            legend=alt.Legend(orient="bottom", title=None),
+        ),
+    )
+    chart = base.mark_line(strokeWidth=2.5).encode(
+        tooltip=["optimizer", "step", alt.Tooltip("cost:Q", format=".6g")]
+    )
+    if current_step is not None:
+        rule = (
+            alt.Chart(pd.DataFrame({"step": [current_step]}))
+            .mark_rule(color="#555", strokeDash=[4, 3])
+            .encode(x="step:Q")
+        )
+        chart = chart + rule
+    return chart.properties(height=height)
+
+
+def slope_by_direction_chart(
+    angles_deg: np.ndarray,
+    slopes: np.ndarray,
+    gradient_angle_deg: float | None,
+    height: int = 300,
+) -> alt.Chart:
+    """The slope met walking from the point at each angle, with the steepest uphill,
+    steepest downhill and the two flat directions marked."""
+    curve = pd.DataFrame({"angle": angles_deg, "slope": slopes})
+    line = (
+        alt.Chart(curve)
+        .mark_line(strokeWidth=2.5, color="#2f6f8f")
+        .encode(
+            x=alt.X(
+                "angle:Q",
+                title="direction (degrees from the x axis)",
+                scale=alt.Scale(domain=[0, 360]),
+                axis=alt.Axis(values=list(range(0, 361, 45))),
+            ),
+            y=alt.Y("slope:Q", title="slope in that direction"),
+            tooltip=[
+                alt.Tooltip("angle:Q", format=".0f"),
+                alt.Tooltip("slope:Q", format=".4g"),
+            ],
+        )
+    )
+    zero = (
+        alt.Chart(pd.DataFrame({"slope": [0.0]}))
+        .mark_rule(color="#888")
+        .encode(y="slope:Q")
+    )
+    layers = [line, zero]
+    if gradient_angle_deg is not None:
+        peak = float(np.max(slopes))
+        marks = pd.DataFrame(
+            {
+                "angle": [
+                    gradient_angle_deg % 360,
+                    (gradient_angle_deg + 180) % 360,
+                    (gradient_angle_deg + 90) % 360,
+                    (gradient_angle_deg + 270) % 360,
+                ],
+                "slope": [peak, -peak, 0.0, 0.0],
+                "what": [
+                    "steepest uphill (gradient)",
+                    "steepest downhill (negative gradient)",
+                    "flat (sideways)",
+                    "flat (sideways)",
+                ],
+            }
+        )
+        layers.append(
+            alt.Chart(marks)
+            .mark_point(size=120, filled=True)
+            .encode(
+                x="angle:Q",
+                y="slope:Q",
+                color=alt.Color(
+                    "what:N",
+                    scale=alt.Scale(
+                        domain=[
+                            "steepest uphill (gradient)",
+                            "steepest downhill (negative gradient)",
+                            "flat (sideways)",
+                        ],
+                        range=["#e4572e", "#2e86ab", "#777777"],
+                    ),
+                    legend=alt.Legend(orient="bottom", title=None),
+                ),
+                tooltip=["what", alt.Tooltip("angle:Q", format=".0f"), "slope"],
+            )
+        )
+    return alt.layer(*layers).properties(height=height)
+
+
+def curve_figure(
+    ws: np.ndarray,
+    costs: np.ndarray,
+    *,
+    point: tuple[float, float],
+    slope: float,
+    step_to: tuple[float, float] | None = None,
+    path: np.ndarray | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """A one-knob cost curve with the point, its tangent line and a step.
+
+    ``point`` is ``(w, cost)``, ``slope`` the derivative there, ``step_to`` where
+    one step of descent lands and ``path`` an optional walk ``(k, 2)`` of
+    ``(w, cost)`` pairs.
+    """
+    w0, c0 = point
+    span = float(np.ptp(ws))
+    tangent_w = np.array([w0 - 0.2 * span, w0 + 0.2 * span])
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(x=ws, y=costs, mode="lines", name="cost", line={"width": 3})
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=tangent_w,
+            y=c0 + slope * (tangent_w - w0),
+            mode="lines",
+            name=f"tangent, slope {slope:.4g}",
+            line={"dash": "dash", "color": "#e4572e"},
+        )
+    )
+    if path is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=path[:, 0],
+                y=path[:, 1],
+                mode="lines+markers",
+                name="walk",
+                line={"color": "#2e86ab"},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[w0],
+            y=[c0],
+            mode="markers",
+            name="you are here",
+            marker={"size": 13, "color": POINT_COLOUR},
+        )
+    )
+    if step_to is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[step_to[0]],
+                y=[step_to[1]],
+                mode="markers",
+                name="after one step",
+                marker={"size": 12, "color": "#2e86ab", "symbol": "diamond"},
+            )
+        )
+        fig.add_annotation(
+            x=step_to[0],
+            y=c0,
+            ax=w0,
+            ay=c0,
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=2,
+            arrowwidth=2.5,
+            arrowcolor=ARROW_COLOUR,
+            text="",
+        )
+    finite = costs[np.isfinite(costs)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
+    pad = 0.08 * (high - low or 1.0)
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": "knob w", "range": [float(ws[0]), float(ws[-1])]},
+        yaxis={"title": "cost", "range": [low - pad, high + pad]},
+        legend={"orientation": "h", "y": -0.2},
+        template="plotly_white",
+    )
+    return fig
+
+
+def clip_to_domain(path: Path, domain: tuple, margin: float = 0.05) -> Path:
+    """The part of a walk that stays over the map (plus a small margin).
+
+    A walk that flies off would otherwise stretch a 3-D chart's axes until the
+    terrain is a dot. The walk is cut at its first point outside, not filtered, so
+    the line never jumps.
+    """
+    (x_min, x_max), (y_min, y_max) = domain
+    dx, dy = margin * (x_max - x_min), margin * (y_max - y_min)
+    x, y = path.positions[:, 0], path.positions[:, 1]
+    with np.errstate(invalid="ignore"):
+        inside = (
+            (x >= x_min - dx)
+            & (x <= x_max + dx)
+            & (y >= y_min - dy)
+            & (y <= y_max + dy)
+            & np.isfinite(path.values)
+        )
+    outside = np.flatnonzero(~inside)
+    keep = outside[0] if outside.size else len(inside)
+    return Path(path.label, path.colour, path.positions[:keep], path.values[:keep])
+
+
+def readable_costs(frame: pd.DataFrame, grid_values: np.ndarray) -> pd.DataFrame:
+    """Rows of ``optimizer, step, cost`` that a chart can show without one runaway
+    walk flattening the rest: non-finite costs and costs far beyond anything on the
+    terrain are dropped."""
+    finite = grid_values[np.isfinite(grid_values)]
+    span = float(np.ptp(finite)) if finite.size else 1.0
+    low = float(finite.min()) - 10 * span if finite.size else -1e6
+    high = float(finite.max()) + 10 * span if finite.size else 1e6
+    cost = frame["cost"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        keep = np.isfinite(cost) & (cost >= low) & (cost <= high)
+    return frame.loc[keep].reset_index(drop=True)
+
+
+DIVERGED = "diverged"
+ELSEWHERE = "not at a known minimum"
+OTHER_LOCAL = "other local minima"
+MAX_CATEGORIES = 8
+CATEGORY_PALETTE = [
+    "#2e86ab",
+    "#a23b72",
+    "#17bebb",
+    "#f18f01",
+    "#6a4c93",
+    "#8ac926",
+    "#ff595e",
+    "#1982c4",
+]
+
+
+def end_categories(runs: pd.DataFrame) -> pd.Series:
+    """Where each run ended, as a short category for colouring: the minimum's
+    label, "diverged", or "not at a known minimum". Rare minima are lumped together
+    so a landscape with a hundred valleys still gives a readable legend."""
+    category = runs["minimum"].astype(str)
+    category = category.where(category != "", ELSEWHERE)
+    category = category.where(runs["status"].astype(str) != DIVERGED, DIVERGED)
+
+    counts = category[~category.isin([DIVERGED, ELSEWHERE])].value_counts()
+    globals_ = [c for c in counts.index if c.startswith("global")]
+    locals_ = [c for c in counts.index if not c.startswith("global")]
+    keep = set(globals_) | set(locals_[: max(MAX_CATEGORIES - len(globals_), 0)])
+    lumped = ~category.isin(keep | {DIVERGED, ELSEWHERE})
+    return category.mask(lumped, OTHER_LOCAL)
+
+
+def category_colours(categories: Sequence[str]) -> dict[str, str]:
+    """A stable colour per category: gold for global minima, grey for elsewhere,
+    red for diverged, a palette for the local minima."""
+    colours = {}
+    palette = iter(CATEGORY_PALETTE * 4)
+    for category in sorted(categories, key=_category_order):
+        if category.startswith("global"):
+            colours[category] = GLOBAL_COLOUR
+        elif category == DIVERGED:
+            colours[category] = "#d62828"
+        elif category == ELSEWHERE:
+            colours[category] = "#9e9e9e"
+        elif category == OTHER_LOCAL:
+            colours[category] = "#cfcfcf"
+        else:
+            colours[category] = next(palette)
+    return colours
+
+
+def _category_order(category: str) -> tuple[int, str]:
+    rank = (
+        0
+        if category.startswith("global")
+        else 2
+        if category == OTHER_LOCAL
+        else 3
+        if category == ELSEWHERE
+        else 4
+        if category == DIVERGED
+        else 1
+    )
+    return rank, category
+
+
+def end_points_figure(
+    grid: Grid,
+    landscape: Landscape,
+    runs: pd.DataFrame,
+    *,
+    show: str = "ended",
+    max_points: int = 4000,
+    height: int = 520,
+) -> go.Figure:
+    """Runs on the contour map, coloured by where they ended.
+
+    ``show="ended"`` draws one bubble per minimum, sized by how many runs ended
+    there, plus the end points of runs that stopped elsewhere. ``show="started"``
+    draws every start coloured by where that run ended: the valleys' catchment
+    areas appear. At most ``max_points`` runs are drawn (a seeded sample), so the
+    figure stays small however many runs there were.
+    """
+    fig = contour_figure(grid, landscape, height=height, minima=[])
+    fig.update_traces(showscale=False, selector={"type": "contour"})
+    categories = end_categories(runs)
+    colours = category_colours(categories.unique())
+
+    if show == "started":
+        frame = runs.assign(category=categories)
+        if len(frame) > max_points:
+            frame = frame.sample(max_points, random_state=0)
+        for category in sorted(frame["category"].unique(), key=_category_order):
+            part = frame[frame["category"] == category]
+            fig.add_trace(
+                go.Scattergl(
+                    x=part["start_x"].to_numpy(),
+                    y=part["start_y"].to_numpy(),
+                    mode="markers",
+                    marker={"size": 5, "color": colours[category], "opacity": 0.85},
+                    name=category,
+                )
+            )
+        return fig
+
+    ended = runs.assign(category=categories)
+    at_minima = ended[~ended["category"].isin([DIVERGED, ELSEWHERE, OTHER_LOCAL])]
+    lumped = ended[ended["category"] == OTHER_LOCAL]
+    bubbles = (
+        pd.concat([at_minima, lumped.assign(category=lumped["minimum"].astype(str))])
+        .groupby("category", observed=True)
+        .agg(x=("end_x", "median"), y=("end_y", "median"), runs=("run", "size"))
+        .reset_index()
+    )
+    top = max(int(bubbles["runs"].max()), 1) if len(bubbles) else 1
+    for row in bubbles.itertuples(index=False):
+        colour = colours.get(row.category, colours.get(OTHER_LOCAL, "#cfcfcf"))
+        fig.add_trace(
+            go.Scatter(
+                x=[row.x],
+                y=[row.y],
+                mode="markers",
+                marker={
+                    "size": 8 + 34 * np.sqrt(row.runs / top),
+                    "color": colour,
+                    "line": {"color": "black", "width": 1},
+                    "opacity": 0.9,
+                },
+                name=f"{row.category}: {row.runs:,} runs",
+                showlegend=row.category in colours,
+                hovertemplate=f"{row.category}<br>{row.runs:,} runs<extra></extra>",
+            )
+        )
+    stray = ended[ended["category"] == ELSEWHERE]
+    if len(stray):
+        stray = stray.sample(min(len(stray), max_points), random_state=0)
+        fig.add_trace(
+            go.Scattergl(
+                x=stray["end_x"].to_numpy(),
+                y=stray["end_y"].to_numpy(),
+                mode="markers",
+                marker={"size": 5, "color": colours[ELSEWHERE], "symbol": "x"},
+                name=f"{ELSEWHERE}: {int((categories == ELSEWHERE).sum()):,} runs",
+            )
+        )
+    return fig
+
+
+def minimum_share_chart(
+    runs: pd.DataFrame, titles: Mapping[str, str], height: int = 260
+) -> alt.Chart:
+    """Stacked bars: for each optimizer and learning rate, the share of runs that
+    ended in each minimum, diverged or stopped elsewhere."""
+    frame = runs.assign(
+        category=end_categories(runs),
+        setting=[
+            f"{titles.get(o, o)}, lr {lr:g}"
+            for o, lr in zip(runs["optimizer"], runs["learning_rate"], strict=True)
+        ],
+    )
+    shares = (
+        frame.groupby(["setting", "category"], observed=True)
+        .size()
+        .rename("runs")
+        .reset_index()
+    )
+    shares["share"] = shares["runs"] / shares.groupby("setting")["runs"].transform(
+        "sum"
+    )
+    colours = category_colours(shares["category"].unique())
+    order = sorted(colours, key=_category_order)
+    return (
+        alt.Chart(shares)
+        .mark_bar()
+        .encode(
+            y=alt.Y("setting:N", title=None),
+            x=alt.X("share:Q", title="share of runs", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "category:N",
+                scale=alt.Scale(domain=order, range=[colours[c] for c in order]),
+                legend=alt.Legend(orient="bottom", columns=2, title="ended at"),
+            ),
+            order=alt.Order("category:N"),
+            tooltip=[
+                "setting",
+                "category",
+                "runs",
+                alt.Tooltip("share:Q", format=".1%"),
+            ],
+        )
+        .properties(height=height, title="Share of runs per minimum")
+    )
+
+
+def end_cost_chart(
+    runs: pd.DataFrame, titles: Mapping[str, str], bins: int = 30, height: int = 240
+) -> alt.Chart:
+    """A histogram of the cost where the runs ended (diverged runs left out).
+
+    Binned here with numpy, so the chart carries a few dozen rows whatever the
+    number of runs (Altair refuses more than 5,000 rows outside Streamlit).
+    """
+    kept = runs[runs["status"].astype(str) != DIVERGED]
+    values = kept["end_value"].to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        empty = pd.DataFrame({"cost": [], "runs": []})
+        return alt.Chart(empty).mark_bar().properties(title="No run ended finite")
+    edges = np.histogram_bin_edges(values, bins=bins)
+    rows = []
+    for (optimizer, rate), part in kept.groupby(
+        ["optimizer", "learning_rate"], observed=True
+    ):
+        counts, _ = np.histogram(part["end_value"].to_numpy(dtype=float), bins=edges)
+        label = f"{titles.get(optimizer, optimizer)}, lr {rate:g}"
+        rows.append(
+            pd.DataFrame(
+                {
+                    "setting": label,
+                    "low": edges[:-1],
+                    "high": edges[1:],
+                    "runs": counts,
+                }
+            )
+        )
+    frame = pd.concat(rows, ignore_index=True)
+    return (
+        alt.Chart(frame)
+        .mark_bar(opacity=0.75)
+        .encode(
+            x=alt.X("low:Q", title="cost at the end", bin="binned"),
+            x2="high:Q",
+            y=alt.Y("runs:Q", title="runs", stack=None),
+            color=alt.Color(
+                "setting:N", legend=alt.Legend(orient="bottom", title=None)
+            ),
+            tooltip=["setting", "low", "high", "runs"],
+        )
+        .properties(height=height, title="Cost where the runs ended")
+    )

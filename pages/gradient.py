@@ -1,0 +1,177 @@
+"""Gradient calculator: slopes, the gradient, the slope in every direction and the
+effect of one small step, at a point of your choice."""
+
+import numpy as np
+import streamlit as st
+
+from core.calculus import describe_point, directional_derivatives
+from core.landscapes import PARABOLA
+from dashboard.charts import curve_figure, slope_by_direction_chart
+from dashboard.text import latex_number, number, vector
+from dashboard.widgets import landscape_ui, point_ui
+
+PAGE = "gradient"
+
+st.title("Gradient calculator")
+st.markdown(
+    "The **gradient** collects the slope along each knob (the partial "
+    "derivatives). It points the steepest way **uphill**, and its length says how "
+    "steep that is. Gradient descent steps the other way, along the **negative "
+    "gradient**, by the **learning rate** times the gradient."
+)
+
+landscape = landscape_ui(PAGE)
+mode = st.radio(
+    "How many knobs?",
+    ["Two knobs: the landscape in the sidebar", "One knob: the parabola w²"],
+    key=f"{PAGE}_mode",
+    horizontal=True,
+)
+one_knob = mode.startswith("One")
+
+left, right = st.columns([3, 1])
+with left:
+    if one_knob:
+        w = st.number_input(
+            "Knob w",
+            min_value=-4.0,
+            max_value=4.0,
+            value=3.0,
+            step=0.1,
+            key=f"{PAGE}_w",
+        )
+        x, y, chosen = float(w), 0.0, PARABOLA
+    else:
+        x, y = point_ui(PAGE, landscape, label="Point")
+        chosen = landscape
+with right:
+    learning_rate = st.number_input(
+        "Learning rate (step size)",
+        min_value=1e-4,
+        max_value=10.0,
+        value=0.1,
+        step=0.01,
+        format="%.4g",
+        key=f"{PAGE}_learning_rate",
+        help="One step moves the knobs by minus this number times the gradient.",
+    )
+
+report = describe_point(chosen, x, y, learning_rate)
+gx, gy = report.gradient
+
+if not np.isfinite(report.value) or not np.isfinite(report.gradient_norm):
+    st.error(
+        "The cost or its gradient is not a finite number at this point, so there is "
+        "no slope to show. Pick another point."
+    )
+    st.stop()
+
+if one_knob:
+    st.subheader("One knob: cost = w²")
+    cols = st.columns(3)
+    cols[0].metric("Cost w²", number(report.value))
+    cols[1].metric("Slope d cost / dw = 2w", number(gx))
+    cols[2].metric("Negative gradient", number(-gx))
+    if gx > 0:
+        where = "to the left, toward 0: smaller w lowers the cost"
+    elif gx < 0:
+        where = "to the right, toward 0: larger w lowers the cost"
+    else:
+        where = "nowhere: you are at the bottom, where the slope is zero"
+    st.markdown(f"The negative gradient points **{where}**.")
+
+    ws = np.linspace(-4, 4, 201)
+    step_w = report.step_to[0]
+    st.plotly_chart(
+        curve_figure(
+            ws,
+            ws**2,
+            point=(x, report.value),
+            slope=gx,
+            step_to=(step_w, report.value_after),
+        ),
+        key=f"{PAGE}_curve_chart",
+    )
+    st.markdown(
+        "One step: w ← w − learning rate × slope = "
+        f"{number(x)} − {number(learning_rate)} × {number(gx)} = "
+        f"**{number(step_w)}**, and the cost goes from "
+        f"**{number(report.value)}** to **{number(report.value_after)}**."
+    )
+    st.stop()
+
+st.subheader("Cost and slopes at this point")
+cols = st.columns(4)
+cols[0].metric("Cost", number(report.value))
+cols[1].metric("Slope along x (∂cost/∂x)", number(gx))
+cols[2].metric("Slope along y (∂cost/∂y)", number(gy))
+cols[3].metric("Gradient length", number(report.gradient_norm))
+
+ux, uy = report.descent_direction
+st.latex(
+    rf"\nabla \text{{cost}} = \left({latex_number(gx)},\ {latex_number(gy)}\right)"
+    rf"\qquad -\nabla \text{{cost}} = \left({latex_number(-gx)},\ "
+    rf"{latex_number(-gy)}\right)"
+    rf"\qquad \text{{unit downhill direction}} = \left({latex_number(ux, 3)},\ "
+    rf"{latex_number(uy, 3)}\right)"
+)
+st.markdown(
+    f"The gradient {vector(gx, gy)} points the steepest way uphill; the negative "
+    f"gradient {vector(-gx, -gy)} points the steepest way down. Divided by its "
+    f"length {number(report.gradient_norm)} it gives the unit downhill direction "
+    f"{vector(ux, uy, 3)}."
+)
+
+st.subheader("The slope in every direction")
+angles = np.linspace(0.0, 2 * np.pi, 361)
+slopes = directional_derivatives(chosen, x, y, angles)
+gradient_angle = (
+    float(np.degrees(np.arctan2(gy, gx))) if report.gradient_norm > 0 else None
+)
+st.altair_chart(
+    slope_by_direction_chart(np.degrees(angles), slopes, gradient_angle),
+    key=f"{PAGE}_slope_chart",
+)
+if gradient_angle is None:
+    st.info("The gradient is zero here: every direction is flat, to first order.")
+else:
+    st.markdown(
+        f"Walking at angle θ, the cost rises at the rate gradient · (cos θ, sin θ). "
+        f"The steepest climb, {number(report.gradient_norm)}, is along the gradient "
+        f"at {gradient_angle % 360:.0f}°; the steepest drop is opposite, at "
+        f"{(gradient_angle + 180) % 360:.0f}°; at right angles the slope is zero."
+    )
+
+st.subheader("One small step downhill")
+cols = st.columns(3)
+cols[0].metric("Cost now", number(report.value))
+cols[1].metric(
+    "Cost after one step",
+    number(report.value_after),
+    delta=number(report.value_after - report.value),
+    delta_color="inverse",
+)
+cols[2].metric("New point", vector(*report.step_to))
+if report.value_after > report.value:
+    st.warning(
+        "This step went **up**: the learning rate is too large for this spot, so "
+        "the step overshoots the valley. Try a smaller learning rate."
+    )
+elif not np.isfinite(report.value_after):
+    st.warning("This step lands where the cost is not a finite number.")
+
+with st.expander("Check: the exact gradient against finite differences"):
+    fx, fy = report.fd_gradient
+    st.markdown(
+        "A finite difference estimates a slope from two nearby costs: "
+        "(cost(x + h) − cost(x − h)) / 2h with a tiny h. It should agree with the "
+        "exact gradient to many digits."
+    )
+    st.dataframe(
+        [
+            {"slope": "∂cost/∂x", "exact": gx, "finite difference": fx},
+            {"slope": "∂cost/∂y", "exact": gy, "finite difference": fy},
+        ],
+        hide_index=True,
+    )
+    st.caption(f"Largest difference: {report.fd_error:.2e}")

@@ -1,0 +1,182 @@
+"""Local vs global: many descents from random starts, and where they end."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.experiments import MAX_RUNS, MAX_STEPS, run_many, summarize
+from core.optimizers import OPTIMIZERS
+from dashboard.cache import load_grid
+from dashboard.charts import end_cost_chart, end_points_figure, minimum_share_chart
+from dashboard.presets import preset_for
+from dashboard.widgets import landscape_ui, optimizers_ui
+
+PAGE = "local_global"
+LEARNING_RATE_CHOICES = [
+    0.0001,
+    0.0003,
+    0.001,
+    0.003,
+    0.01,
+    0.03,
+    0.1,
+    0.3,
+    1.0,
+]
+
+st.title("Local vs global")
+st.markdown(
+    "One walk shows one valley. Here many walks start from random points spread "
+    "over the map, and we count where they end: in the **global minimum** (the "
+    "deepest valley), stuck in a **local minimum**, **diverged** (flew off), or "
+    "somewhere else when they ran out of steps. Where you start decides which "
+    "valley you end in."
+)
+
+landscape = landscape_ui(PAGE)
+preset = preset_for(landscape)
+
+with st.form(f"{PAGE}_form"):
+    optimizers = optimizers_ui(PAGE, ("gd", "adam"))
+    cols = st.columns(4)
+    n_runs = cols[0].number_input(
+        "Runs (random starts)",
+        min_value=1,
+        max_value=MAX_RUNS,
+        value=1000,
+        step=100,
+        key=f"{PAGE}_n_runs",
+    )
+    seed = cols[1].number_input(
+        "Seed",
+        min_value=0,
+        max_value=2**31 - 1,
+        value=0,
+        step=1,
+        key=f"{PAGE}_seed",
+        help="The same seed gives the same starts, so the same table.",
+    )
+    steps = cols[2].number_input(
+        "Steps per run",
+        min_value=1,
+        max_value=MAX_STEPS,
+        value=max(preset.steps, 300),
+        step=50,
+        key=f"{PAGE}_steps_{landscape.name}",
+    )
+    nearest = min(
+        LEARNING_RATE_CHOICES, key=lambda v: abs(np.log(v / preset.learning_rate))
+    )
+    learning_rates = cols[3].multiselect(
+        "Learning rates",
+        LEARNING_RATE_CHOICES,
+        default=[nearest],
+        key=f"{PAGE}_learning_rates_{landscape.name}",
+    )
+    submitted = st.form_submit_button("Run", type="primary")
+
+result_key = f"{PAGE}_result"
+if submitted:
+    if not optimizers or not learning_rates:
+        st.warning("Choose at least one optimizer and one learning rate, then run.")
+    else:
+        bar = st.progress(0.0, text="Starting…")
+
+        def report(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+        try:
+            runs = run_many(
+                landscape,
+                optimizers,
+                sorted(learning_rates),
+                int(n_runs),
+                int(seed),
+                int(steps),
+                progress=report,
+            )
+        except ValueError as error:
+            bar.empty()
+            st.error(f"Could not run: {error}")
+        else:
+            bar.empty()
+            st.session_state[result_key] = {
+                "landscape": landscape.name,
+                "runs": runs,
+                "label": f"{int(n_runs):,} runs × {len(optimizers)} optimizers × "
+                f"{len(learning_rates)} learning rates, seed {int(seed)}, "
+                f"{int(steps)} steps",
+            }
+
+stored = st.session_state.get(result_key)
+if stored is None or stored["landscape"] != landscape.name:
+    st.info("Choose the settings above and press **Run**.")
+    st.stop()
+
+runs: pd.DataFrame = stored["runs"]
+st.caption(f"Results: {stored['label']}.")
+
+summary = summarize(runs)
+titles = {name: optimizer.title for name, optimizer in OPTIMIZERS.items()}
+shown = summary.assign(optimizer=summary["optimizer"].map(titles).astype(str))
+st.subheader("Summary")
+st.dataframe(
+    shown,
+    hide_index=True,
+    column_config={
+        "learning_rate": st.column_config.NumberColumn("learning rate", format="%g"),
+        "share_global": st.column_config.ProgressColumn(
+            "reached global", format="percent", min_value=0, max_value=1
+        ),
+        "share_local": st.column_config.ProgressColumn(
+            "stuck in local", format="percent", min_value=0, max_value=1
+        ),
+        "share_diverged": st.column_config.ProgressColumn(
+            "diverged", format="percent", min_value=0, max_value=1
+        ),
+        "share_other": st.column_config.ProgressColumn(
+            "elsewhere", format="percent", min_value=0, max_value=1
+        ),
+        "median_steps": st.column_config.NumberColumn("median steps", format="%d"),
+        "mean_end_value": st.column_config.NumberColumn("mean end cost", format="%.4g"),
+    },
+)
+
+st.subheader("Where the runs ended")
+combos = list(
+    runs[["optimizer", "learning_rate"]].drop_duplicates().itertuples(index=False)
+)
+labels = [f"{titles[o]}, learning rate {lr:g}" for o, lr in combos]
+choice = st.selectbox("Show", range(len(combos)), format_func=lambda i: labels[i])
+chosen_optimizer, chosen_rate = combos[choice]
+subset = runs[
+    (runs["optimizer"] == chosen_optimizer) & (runs["learning_rate"] == chosen_rate)
+]
+show = st.radio(
+    "The map shows",
+    ["ended", "started"],
+    format_func=lambda v: {
+        "ended": "where the runs ended (bubble size: number of runs)",
+        "started": "where the runs started, coloured by where each ended",
+    }[v],
+    horizontal=True,
+    key=f"{PAGE}_show",
+)
+left, right = st.columns([3, 2])
+left.plotly_chart(
+    end_points_figure(load_grid(landscape.name, 80), landscape, subset, show=show),
+    key=f"{PAGE}_end_points_chart",
+)
+with right:
+    st.altair_chart(minimum_share_chart(runs, titles), key=f"{PAGE}_share_chart")
+    st.altair_chart(end_cost_chart(runs, titles), key=f"{PAGE}_cost_chart")
+
+st.subheader("Every run")
+st.dataframe(runs, hide_index=True, height=320)
+st.download_button(
+    "Download the runs table (CSV)",
+    runs.to_csv(index=False).encode(),
+    file_name=f"downhill-runs-{landscape.name}.csv",
+    mime="text/csv",
+    key=f"{PAGE}_download_runs",
+)

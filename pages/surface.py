@@ -1,0 +1,95 @@
+"""Surface: the cost as a terrain, in 3-D and as contours, with a point and its
+downhill arrow."""
+
+import numpy as np
+import streamlit as st
+
+from core.grids import wants_log_colour
+from dashboard.cache import load_grid
+from dashboard.charts import contour_figure, surface_figure
+from dashboard.widgets import landscape_ui, point_ui
+
+PAGE = "surface"
+
+st.title("Surface: the cost as a terrain")
+st.markdown(
+    "Each spot on the floor is one setting of the two knobs, x and y; the height "
+    "there is the cost. The red dot is where you are, and the red arrow points "
+    "along the **negative gradient**, the steepest way down. The gold star marks "
+    "the **global minimum**, the deepest point; white circles mark **local "
+    "minima**, valleys that are lowest only nearby."
+)
+
+landscape = landscape_ui(PAGE)
+with st.sidebar:
+    resolution = st.select_slider(
+        "Grid resolution",
+        options=[40, 60, 80, 100, 150, 200],
+        value=100,
+        key=f"{PAGE}_resolution",
+        help="Points per side used to draw the terrain. Higher is finer and slower.",
+    )
+    view = st.radio(
+        "View",
+        ["Side by side", "3-D only", "Contours only"],
+        key=f"{PAGE}_view",
+        horizontal=True,
+    )
+
+x, y = point_ui(PAGE, landscape, label="You are here:")
+grid = load_grid(landscape.name, resolution)
+log_colour = st.sidebar.toggle(
+    "Colour by log of cost",
+    value=wants_log_colour(grid.values),
+    key=f"{PAGE}_log_colour_{landscape.name}",
+    help="Steep walls can use up all the colours and leave the valley floor flat. "
+    "A log scale shows detail near the bottom.",
+)
+
+with np.errstate(all="ignore"):
+    cost = float(landscape.value(x, y))
+    dx, dy = (float(g) for g in landscape.gradient(x, y))
+slope = float(np.hypot(dx, dy))
+
+cols = st.columns(3)
+cols[0].metric("Cost here", f"{cost:.4g}")
+cols[1].metric("Gradient length (steepness)", f"{slope:.4g}")
+if slope > 0:
+    angle = float(np.degrees(np.arctan2(-dy, -dx)))
+    cols[2].metric("Downhill direction", f"{angle:.0f}°", help="Angle from the x axis")
+else:
+    cols[2].metric("Downhill direction", "flat here")
+
+marks = {"point": (x, y), "gradient": (dx, dy), "log_colour": log_colour}
+surface = surface_figure(grid, landscape, **marks)
+contours = contour_figure(grid, landscape, **marks)
+if view == "Side by side":
+    left, right = st.columns(2)
+    left.plotly_chart(surface, key=f"{PAGE}_surface_chart")
+    right.plotly_chart(contours, key=f"{PAGE}_contour_chart")
+elif view == "3-D only":
+    st.plotly_chart(surface, key=f"{PAGE}_surface_chart")
+else:
+    st.plotly_chart(contours, key=f"{PAGE}_contour_chart")
+st.caption(
+    "Drag the 3-D view to turn it; it keeps its angle when you change the point. "
+    "The arrow's length is fixed so it is easy to see; only its direction matters."
+)
+
+if slope == 0:
+    st.info("The ground is flat here: the gradient is zero, so there is no downhill.")
+
+st.subheader("Known minima")
+if landscape.minima:
+    rows = [
+        {
+            "kind": "global" if m.is_global else "local",
+            "x": m.x,
+            "y": m.y,
+            "cost": m.value,
+        }
+        for m in landscape.minima
+    ]
+    st.dataframe(rows, hide_index=True, height=min(35 * len(rows) + 38, 300))
+else:
+    st.write("This landscape has no minimum: some direction always goes further down.")
