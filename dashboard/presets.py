@@ -21,7 +21,7 @@ class Preset:
 
 
 PRESETS = {
-    "bowl": Preset(3.0, 4.0, 0.1, 60),
+    "bowl": Preset(3.0, 4.0, 0.1, 100),
     "elongated_bowl": Preset(-4.0, 2.0, 0.09, 100),
     "two_valleys": Preset(1.6, 1.5, 0.05, 100),
     "hills_and_valleys": Preset(3.5, 3.5, 0.1, 200),

@@ -1,0 +1,154 @@
+"""Every page runs in Streamlit's AppTest: it loads without an exception, reruns
+when its main inputs change, and shows the numbers it should."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+
+
+def page(name: str) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def metric(app: AppTest, label: str) -> str:
+    for item in app.metric:
+        if item.label == label:
+            return item.value
+    raise AssertionError(f"no metric {label!r}; have {[m.label for m in app.metric]}")
+
+
+def test_entry_runs_home_and_switches_to_every_page():
+    app = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Downhill"
+    for script in ("surface.py", "gradient.py", "descent.py", "local_global.py"):
+        app.switch_page(str(ROOT / "pages" / script))
+        app.run()
+        assert not app.exception, (script, [e.value for e in app.exception])
+
+
+def test_home_has_a_card_per_page():
+    app = page("home.py")
+    labels = [link.proto.label for link in app.get("page_link")]
+    assert sorted(labels) == [
+        "**Descent trajectories**",
+        "**Gradient calculator**",
+        "**Local vs global**",
+        "**Surface**",
+    ]
+
+
+def test_surface_shows_cost_at_the_point_and_follows_the_landscape():
+    app = page("surface.py")
+    # The bowl's preset point is (3, 4): cost 25, gradient length 10.
+    assert metric(app, "Cost here") == "25"
+    assert metric(app, "Gradient length (steepness)") == "10"
+
+    app.selectbox(key="surface_landscape").set_value("rosenbrock").run()
+    assert not app.exception
+    # Rosenbrock's preset point (-1.5, 2): (1 + 1.5)^2 + 100 (2 - 2.25)^2 = 12.5.
+    assert metric(app, "Cost here") == "12.5"
+
+    app.number_input(key="surface_x").set_value(1.0).run()
+    app.number_input(key="surface_y").set_value(1.0).run()
+    assert metric(app, "Cost here") == "0"
+    assert metric(app, "Downhill direction") == "flat here"
+
+
+@pytest.mark.parametrize("view", ["Side by side", "3-D only", "Contours only"])
+def test_surface_views_draw_their_charts(view):
+    app = page("surface.py")
+    app.radio(key="surface_view").set_value(view).run()
+    assert not app.exception
+    charts = app.get("plotly_chart")
+    assert len(charts) == (2 if view == "Side by side" else 1)
+
+
+def test_calculator_reproduces_the_bowl_worked_example():
+    app = page("gradient.py")
+    app.selectbox(key="gradient_landscape").set_value("bowl").run()
+    app.number_input(key="gradient_x").set_value(3.0).run()
+    app.number_input(key="gradient_y").set_value(4.0).run()
+    assert metric(app, "Cost") == "25"
+    assert metric(app, "Slope along x (∂cost/∂x)") == "6"
+    assert metric(app, "Slope along y (∂cost/∂y)") == "8"
+    assert metric(app, "Gradient length") == "10"
+    text = " ".join(m.value for m in app.markdown)
+    assert "(6, 8)" in text
+    assert "(−6, −8)" in text
+    assert "(−0.6, −0.8)" in text
+    # One step of learning rate 0.1 lands on (2.4, 3.2), cost 16.
+    assert metric(app, "Cost after one step") == "16"
+    assert metric(app, "New point") == "(2.4, 3.2)"
+
+
+def test_calculator_reproduces_the_parabola_worked_example():
+    app = page("gradient.py")
+    app.radio(key="gradient_mode").set_value(app.radio(key="gradient_mode").options[1])
+    app.run()
+    assert not app.exception
+    assert metric(app, "Cost w²") == "9"
+    assert metric(app, "Slope d cost / dw = 2w") == "6"
+    assert metric(app, "Negative gradient") == "−6"
+    text = " ".join(m.value for m in app.markdown)
+    assert "toward 0" in text
+    # w = 3 − 0.1 × 6 = 2.4, cost 5.76.
+    assert "**2.4**" in text
+    assert "**9** to **5.76**" in text
+
+
+def test_calculator_warns_when_the_step_goes_uphill():
+    app = page("gradient.py")
+    app.number_input(key="gradient_learning_rate").set_value(1.5).run()
+    assert not app.exception
+    assert any("went **up**" in w.value for w in app.warning)
+
+
+def test_descent_reports_outcomes_and_diverges_cleanly():
+    app = page("descent.py")
+    # The bowl from (3, 4) with learning rate 0.1: every chosen optimizer ends
+    # in words, and gradient descent converges to the global minimum.
+    assert any("Gradient descent" in s.value and "converged" in s.value for s in app.success)
+    assert len(app.get("plotly_chart")) == 2
+
+    app.number_input(key="descent_learning_rate").set_value(1.5).run()
+    assert not app.exception
+    assert any("diverged" in e.value for e in app.error)
+    assert len(app.get("plotly_chart")) == 2
+
+
+def test_descent_step_slider_moves_the_walk():
+    app = page("descent.py")
+    app.slider(key="descent_current_step").set_value(1).run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    gd = table[table["optimizer"] == "Gradient descent"].iloc[0]
+    # One step of 0.1 from (3, 4) on the bowl: (3, 4) − 0.1 × (6, 8) = (2.4, 3.2).
+    assert gd["x"] == pytest.approx(2.4)
+    assert gd["y"] == pytest.approx(3.2)
+    assert gd["cost"] == pytest.approx(16.0)
+
+
+def test_local_global_runs_a_job_and_shows_tables():
+    app = page("local_global.py")
+    assert any("Run" in i.value for i in app.info)
+    app.selectbox(key="local_global_landscape").set_value("two_valleys").run()
+    app.number_input(key="local_global_n_runs").set_value(200)
+    app.button[0].click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    runs = app.dataframe[-1].value
+    summary = app.dataframe[0].value
+    assert len(runs) == 200 * len(summary)
+    shares = summary[["share_global", "share_local", "share_diverged", "share_other"]]
+    assert shares.sum(axis=1).to_numpy() == pytest.approx(1.0)
+    # two_valleys has a shallow and a deep valley: random starts find both.
+    assert (summary["share_global"] > 0).all()
+    assert (summary["share_local"] > 0).all()
