@@ -150,6 +150,7 @@ def contour_figure(
                     "line": {"color": "black", "width": 1.5},
                 },
                 name=label,
+                showlegend=False,
                 hovertemplate=f"{label}<br>x=%{{x:.4g}}<br>y=%{{y:.4g}}<extra></extra>",
             )
         )
@@ -329,6 +330,7 @@ def surface_figure(
                     mode="markers",
                     marker={"size": 7, "color": colour, "line": {"width": 1}},
                     name=label,
+                    showlegend=False,
                 )
             )
 
@@ -474,7 +476,7 @@ def slope_by_direction_chart(
             x=alt.X(
                 "angle:Q",
                 title="direction (degrees from the x axis)",
-                scale=alt.Scale(domain=[0, 360]),
+                scale=alt.Scale(domain=[0, 360], nice=False),
                 axis=alt.Axis(values=list(range(0, 361, 45))),
             ),
             y=alt.Y("slope:Q", title="slope in that direction"),
@@ -525,7 +527,7 @@ def slope_by_direction_chart(
                         ],
                         range=["#e4572e", "#2e86ab", "#777777"],
                     ),
-                    legend=alt.Legend(orient="bottom", title=None),
+                    legend=alt.Legend(orient="bottom", title=None, labelLimit=0),
                 ),
                 tooltip=["what", alt.Tooltip("angle:Q", format=".0f"), "slope"],
             )
@@ -835,7 +837,7 @@ def minimum_share_chart(
         alt.Chart(shares)
         .mark_bar()
         .encode(
-            y=alt.Y("setting:N", title=None),
+            y=alt.Y("setting:N", title=None, axis=alt.Axis(labelLimit=260)),
             x=alt.X("share:Q", title="share of runs", axis=alt.Axis(format="%")),
             color=alt.Color(
                 "category:N",
@@ -890,7 +892,12 @@ def end_cost_chart(
         alt.Chart(frame)
         .mark_bar(opacity=0.75)
         .encode(
-            x=alt.X("low:Q", title="cost at the end", bin="binned"),
+            x=alt.X(
+                "low:Q",
+                title="cost at the end",
+                bin="binned",
+                axis=alt.Axis(format="~g", labelOverlap=True),
+            ),
             x2="high:Q",
             y=alt.Y("runs:Q", title="runs", stack=None),
             color=alt.Color(

@@ -56,27 +56,34 @@ for name, walk in walks.items():
     end_x, end_y = walk.positions[walk.stopped_at]
     end_cost = walk.values[walk.stopped_at]
     minimum = match_minimum(landscape, end_x, end_y)
-    at = f" at {minimum.label}" if minimum is not None else ""
+    if minimum is None:
+        where = f"at {vector(end_x, end_y)}"
+    else:
+        kind = "global" if minimum.is_global else "local"
+        where = f"in the {kind} minimum at {vector(minimum.x, minimum.y)}"
     if walk.status == "converged":
         st.success(
             f"**{title}** converged at step {walk.stopped_at}: the gradient there is "
-            f"almost zero. It ended{at or ' at ' + vector(end_x, end_y)} with cost "
-            f"{number(end_cost)}."
+            f"almost zero. It ended {where}, cost {number(end_cost)}."
         )
     elif walk.status == "diverged":
+        advice = (
+            "This landscape has no minimum: some direction always leads further "
+            "down, so descent runs away whatever the learning rate."
+            if not landscape.minima
+            else "The learning rate is probably too large here: each step "
+            "overshoots the valley and lands higher up the other side. Try a "
+            "smaller learning rate."
+        )
         st.error(
-            f"**{title}** diverged at step {walk.stopped_at} ({walk.reason}). The "
-            "learning rate is too large here: each step overshoots and lands "
-            "higher up the other side. Try a smaller learning rate."
+            f"**{title}** diverged at step {walk.stopped_at} ({walk.reason}). " + advice
         )
     else:
-        near = (
-            f", close to the {minimum.label.split(' (')[0]} minimum{at}" if at else ""
-        )
+        near = "" if minimum is None else f", close to the {kind} minimum"
         st.warning(
             f"**{title}** is still moving after {settings.steps} steps: it is at "
-            f"{vector(end_x, end_y)} with cost {number(end_cost)}{near}. More steps "
-            "or a larger learning rate would take it further."
+            f"{vector(end_x, end_y)}, cost {number(end_cost)}{near}. More steps "
+            "would take it further."
         )
 
 # Step through the walk: every chart marks where each walk is at that step.

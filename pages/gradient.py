@@ -148,7 +148,7 @@ cols[0].metric("Cost now", number(report.value))
 cols[1].metric(
     "Cost after one step",
     number(report.value_after),
-    delta=number(report.value_after - report.value),
+    delta=float(f"{report.value_after - report.value:.4g}"),
     delta_color="inverse",
 )
 cols[2].metric("New point", vector(*report.step_to))

@@ -123,6 +123,17 @@ st.subheader("Summary")
 st.dataframe(
     shown,
     hide_index=True,
+    column_order=[
+        "optimizer",
+        "learning_rate",
+        "runs",
+        "share_global",
+        "share_local",
+        "share_diverged",
+        "share_other",
+        "median_steps",
+        "mean_end_value",
+    ],
     column_config={
         "learning_rate": st.column_config.NumberColumn("learning rate", format="%g"),
         "share_global": st.column_config.ProgressColumn(
@@ -162,14 +173,13 @@ show = st.radio(
     horizontal=True,
     key=f"{PAGE}_show",
 )
-left, right = st.columns([3, 2])
+left, right = st.columns(2)
 left.plotly_chart(
     end_points_figure(load_grid(landscape.name, 80), landscape, subset, show=show),
     key=f"{PAGE}_end_points_chart",
 )
-with right:
-    st.altair_chart(minimum_share_chart(runs, titles), key=f"{PAGE}_share_chart")
-    st.altair_chart(end_cost_chart(runs, titles), key=f"{PAGE}_cost_chart")
+right.altair_chart(minimum_share_chart(runs, titles), key=f"{PAGE}_share_chart")
+st.altair_chart(end_cost_chart(runs, titles), key=f"{PAGE}_cost_chart")
 
 st.subheader("Every run")
 st.dataframe(runs, hide_index=True, height=320)

@@ -55,8 +55,12 @@ cols = st.columns(3)
 cols[0].metric("Cost here", f"{cost:.4g}")
 cols[1].metric("Gradient length (steepness)", f"{slope:.4g}")
 if slope > 0:
-    angle = float(np.degrees(np.arctan2(-dy, -dx)))
-    cols[2].metric("Downhill direction", f"{angle:.0f}°", help="Angle from the x axis")
+    angle = float(np.degrees(np.arctan2(-dy, -dx))) % 360
+    cols[2].metric(
+        "Downhill direction",
+        f"{angle:.0f}°",
+        help="The negative gradient's angle, counter-clockwise from the x axis.",
+    )
 else:
     cols[2].metric("Downhill direction", "flat here")
 
