@@ -93,16 +93,22 @@ def wants_log_colour(values: np.ndarray) -> bool:
     return bool(top > 80 * low)
 
 
-def log_heights(values: np.ndarray) -> np.ndarray:
-    """``log10`` of the height above the lowest point, for colouring only.
+def log_heights(
+    values: np.ndarray | float, reference: np.ndarray | None = None
+) -> np.ndarray:
+    """``log10`` of the height above the lowest point, for drawing only.
 
     The floor itself would be ``log10(0)``; a small offset relative to the range
-    keeps it finite.
+    keeps it finite. ``reference`` (the grid, by default ``values`` itself) sets
+    the floor and the offset, so points and paths drawn on a log-scaled terrain
+    get the same transform as the terrain.
     """
-    finite = values[np.isfinite(values)]
+    values = np.asarray(values, dtype=float)
+    reference = values if reference is None else reference
+    finite = reference[np.isfinite(reference)]
     if finite.size == 0:
         return values
     floor = finite.min()
     offset = max((finite.max() - floor) * 1e-6, 1e-12)
     with np.errstate(all="ignore"):
-        return np.log10(values - floor + offset)
+        return np.log10(np.maximum(values - floor, 0.0) + offset)

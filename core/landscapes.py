@@ -83,6 +83,7 @@ class Landscape:
     minima: list[Minimum] = field(default_factory=list)
     source: str = ""
     knobs: int = 2
+    minima_proven: bool = True
     minima_complete: bool = True
 
     def value(self, x: ArrayLike, y: ArrayLike) -> np.ndarray:

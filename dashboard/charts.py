@@ -6,7 +6,7 @@ maths beyond arranging what it is given.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import altair as alt
@@ -267,22 +267,31 @@ def surface_figure(
 
     Takes the same marks as ``contour_figure``; points are lifted onto the surface.
     """
+
+    # On a log-coloured terrain the heights are log-scaled too, or a few huge
+    # walls squash the valleys flat; every mark gets the same transform.
+    def to_z(values):
+        return log_heights(values, grid.values) if log_colour else np.asarray(values)
+
+    heights = to_z(grid.values)
+    lift = 0.01 * float(np.nanmax(heights) - np.nanmin(heights) or 1.0)
     fig = go.Figure()
     fig.add_trace(
         go.Surface(
             x=grid.xs,
             y=grid.ys,
-            z=grid.values,
-            surfacecolor=_colour_values(grid, log_colour),
+            z=heights,
+            surfacecolor=heights,
+            customdata=grid.values,
             colorscale=COLOURSCALE,
             colorbar=_colourbar(grid, log_colour),
             opacity=0.92,
             name="cost",
-            hovertemplate="x=%{x:.3g}<br>y=%{y:.3g}<br>cost=%{z:.4g}<extra></extra>",
+            hovertemplate="x=%{x:.3g}<br>y=%{y:.3g}<br>cost=%{customdata:.4g}"
+            "<extra></extra>",
             contours={"z": {"show": True, "usecolormap": True, "width": 1}},
         )
     )
-    lift = 0.01 * float(np.nanmax(grid.values) - np.nanmin(grid.values) or 1.0)
 
     chosen = landscape.minima if minima is None else minima
     for is_global, colour, name in (
@@ -295,7 +304,7 @@ def surface_figure(
                 go.Scatter3d(
                     x=[m.x for m in group],
                     y=[m.y for m in group],
-                    z=[m.value + lift for m in group],
+                    z=to_z([m.value for m in group]) + lift,
                     mode="markers",
                     marker={
                         "size": 7 if is_global else 4,
@@ -312,7 +321,7 @@ def surface_figure(
             go.Scatter3d(
                 x=path.positions[:, 0],
                 y=path.positions[:, 1],
-                z=path.values + lift,
+                z=to_z(path.values) + lift,
                 mode="lines+markers",
                 line={"color": path.colour, "width": 6},
                 marker={"size": 2.5, "color": path.colour},
@@ -326,7 +335,7 @@ def surface_figure(
                 go.Scatter3d(
                     x=[mx],
                     y=[my],
-                    z=[mz + lift],
+                    z=to_z([mz]) + lift,
                     mode="markers",
                     marker={"size": 7, "color": colour, "line": {"width": 1}},
                     name=label,
@@ -335,15 +344,15 @@ def surface_figure(
             )
 
     if point is not None:
-        _add_point_3d(fig, grid, landscape, point, gradient, lift)
+        _add_point_3d(fig, grid, landscape, point, gradient, lift, to_z)
 
     fig.update_layout(
         height=height,
-        margin={"l": 0, "r": 0, "t": 30, "b": 0},
+        margin={"l": 30, "r": 0, "t": 30, "b": 0},
         scene={
             "xaxis": {"title": {"text": "knob x"}},
             "yaxis": {"title": {"text": "knob y"}},
-            "zaxis": {"title": {"text": "cost"}},
+            "zaxis": _z_axis(grid, log_colour),
             "aspectmode": "manual",
             "aspectratio": {"x": 1, "y": 1, "z": 0.6},
             "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.0}},
@@ -353,6 +362,15 @@ def surface_figure(
         template="plotly_white",
     )
     return fig
+
+
+def _z_axis(grid: Grid, log_colour: bool) -> dict:
+    """The 3-D height axis, labelled in costs even when the heights are logs."""
+    bar = _colourbar(grid, log_colour)
+    axis = {"title": {"text": bar["title"]["text"]}}
+    if "tickvals" in bar:
+        axis.update(tickvals=bar["tickvals"], ticktext=bar["ticktext"])
+    return axis
 
 
 def _value_at(landscape: Landscape, x: float, y: float) -> float | None:
@@ -368,6 +386,7 @@ def _add_point_3d(
     point: tuple[float, float],
     gradient: tuple[float, float] | None,
     lift: float,
+    to_z: Callable[[np.ndarray], np.ndarray],
 ) -> None:
     x, y = point
     z = _value_at(landscape, x, y)
@@ -377,7 +396,7 @@ def _add_point_3d(
         go.Scatter3d(
             x=[x],
             y=[y],
-            z=[z + lift],
+            z=to_z([z]) + lift,
             mode="markers",
             marker={"size": 8, "color": POINT_COLOUR, "line": {"color": "white"}},
             name="you are here",
@@ -392,7 +411,7 @@ def _add_point_3d(
     xs = x + t * (end[0] - x)
     ys = y + t * (end[1] - y)
     with np.errstate(all="ignore"):
-        zs = np.asarray(landscape.value(xs, ys), dtype=float) + 2 * lift
+        zs = to_z(np.asarray(landscape.value(xs, ys), dtype=float)) + 2 * lift
     fig.add_trace(
         go.Scatter3d(
             x=xs,
@@ -901,7 +920,9 @@ def end_cost_chart(
             x2="high:Q",
             y=alt.Y("runs:Q", title="runs", stack=None),
             color=alt.Color(
-                "setting:N", legend=alt.Legend(orient="bottom", title=None)
+                "setting:N",
+                scale=alt.Scale(scheme="tableau10"),
+                legend=alt.Legend(orient="right", title=None, labelLimit=260),
             ),
             tooltip=["setting", "low", "high", "runs"],
         )

@@ -34,29 +34,37 @@ def _on_landscape_change(page: str) -> None:
 
 
 def landscape_ui(page: str) -> Landscape:
-    """The landscape picker in the sidebar, with the chosen terrain's formula and
-    description below it. Returns the chosen landscape."""
+    """The landscape picker in the sidebar, and the chosen terrain's formula and
+    description in the page. Returns the chosen landscape."""
     key = f"{page}_landscape"
     chosen = get_shared("landscape", DEFAULT_LANDSCAPE)
     seed_widget(key, chosen if chosen in LANDSCAPES else DEFAULT_LANDSCAPE)
-    with st.sidebar:
-        name = st.selectbox(
-            "Landscape",
-            list(LANDSCAPES),
-            format_func=lambda n: LANDSCAPES[n].title,
-            key=key,
-            on_change=_on_landscape_change,
-            args=(page,),
-            help="The cost function to explore. Your choice carries over to the "
-            "other pages.",
-        )
-        landscape = get_landscape(name)
-        st.latex(landscape.latex)
-        st.caption(landscape.description)
-        (x_min, x_max), (y_min, y_max) = landscape.domain
-        st.caption(f"Domain: x in [{x_min:g}, {x_max:g}], y in [{y_min:g}, {y_max:g}].")
+    name = st.sidebar.selectbox(
+        "Landscape",
+        list(LANDSCAPES),
+        format_func=lambda n: LANDSCAPES[n].title,
+        key=key,
+        on_change=_on_landscape_change,
+        args=(page,),
+        help="The cost function to explore. Your choice carries over to the "
+        "other pages.",
+    )
+    landscape = get_landscape(name)
     set_shared("landscape", name)
+    landscape_header(landscape)
     return landscape
+
+
+def landscape_header(landscape: Landscape) -> None:
+    """The landscape's name, formula, shape in words and domain, in one band."""
+    (x_min, x_max), (y_min, y_max) = landscape.domain
+    with st.container(border=True):
+        st.latex(landscape.latex)
+        st.markdown(
+            f"**{landscape.title}.** {landscape.description} "
+            f"The map covers x from {x_min:g} to {x_max:g} and y from {y_min:g} to "
+            f"{y_max:g}."
+        )
 
 
 def _step_for(span: float) -> float:

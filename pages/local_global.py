@@ -135,21 +135,27 @@ st.dataframe(
         "mean_end_value",
     ],
     column_config={
-        "learning_rate": st.column_config.NumberColumn("learning rate", format="%g"),
-        "share_global": st.column_config.ProgressColumn(
-            "reached global", format="percent", min_value=0, max_value=1
+        "learning_rate": st.column_config.NumberColumn(
+            "learning rate", format="%g", width="small"
         ),
-        "share_local": st.column_config.ProgressColumn(
-            "stuck in local", format="percent", min_value=0, max_value=1
+        "runs": st.column_config.NumberColumn("runs", width="small"),
+        **{
+            column: st.column_config.ProgressColumn(
+                label, format="percent", min_value=0, max_value=1, width="small"
+            )
+            for column, label in (
+                ("share_global", "reached global"),
+                ("share_local", "stuck in local"),
+                ("share_diverged", "diverged"),
+                ("share_other", "elsewhere"),
+            )
+        },
+        "median_steps": st.column_config.NumberColumn(
+            "median steps", format="%d", width="small"
         ),
-        "share_diverged": st.column_config.ProgressColumn(
-            "diverged", format="percent", min_value=0, max_value=1
+        "mean_end_value": st.column_config.NumberColumn(
+            "mean end cost", format="%.4g", width="small"
         ),
-        "share_other": st.column_config.ProgressColumn(
-            "elsewhere", format="percent", min_value=0, max_value=1
-        ),
-        "median_steps": st.column_config.NumberColumn("median steps", format="%d"),
-        "mean_end_value": st.column_config.NumberColumn("mean end cost", format="%.4g"),
     },
 )
 
@@ -178,8 +184,10 @@ left.plotly_chart(
     end_points_figure(load_grid(landscape.name, 80), landscape, subset, show=show),
     key=f"{PAGE}_end_points_chart",
 )
-right.altair_chart(minimum_share_chart(runs, titles), key=f"{PAGE}_share_chart")
-st.altair_chart(end_cost_chart(runs, titles), key=f"{PAGE}_cost_chart")
+right.altair_chart(
+    minimum_share_chart(runs, titles), key=f"{PAGE}_share_chart", height=420
+)
+st.altair_chart(end_cost_chart(runs, titles), key=f"{PAGE}_cost_chart", height=300)
 
 st.subheader("Every run")
 st.dataframe(runs, hide_index=True, height=320)
