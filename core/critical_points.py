@@ -475,4 +475,7 @@ def to_minima(points: list[CriticalPoint] | tuple[CriticalPoint, ...]) -> list[M
         return []
     lowest = minima[0].value
     tie = 1e-9 * (1 + abs(lowest))
-    return [Minimum(p.x, p.y, p.value, p.value <= lowest + tie) for p in minima]
+    return [
+        Minimum(p.x, p.y, p.value, p.value <= lowest + tie, proven=False)
+        for p in minima
+    ]

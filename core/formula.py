@@ -55,7 +55,7 @@ import numpy as np
 import sympy as sp
 
 from core.critical_points import CriticalPoint, find_critical_points, to_minima
-from core.landscapes import Domain, Landscape
+from core.landscapes import Domain, FormulaError, Landscape
 
 MAX_LENGTH = 300
 """Longest formula accepted, in characters."""
@@ -194,8 +194,7 @@ _INFINITE = (sp.zoo, sp.oo, -sp.oo, sp.nan)
 _GROWING = ("exp", "sinh", "cosh")  # e^|c| in size: check constant arguments first
 
 
-class FormulaError(ValueError):
-    """A typed formula (or domain) cannot be used; the message says what and where."""
+# FormulaError lives beside Landscape (core.landscapes) and is re-exported here.
 
 
 # -------------------------------------------------------------------------------------
@@ -1192,5 +1191,6 @@ def _landscape_cached(text: str, domain: Domain) -> Landscape:
         minima=to_minima(points),
         source="typed by you",
         knobs=parsed.knobs,
+        formula=parsed.text,
         minima_proven=False,
     )

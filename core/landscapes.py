@@ -33,12 +33,29 @@ class Minimum:
     y: float
     value: float
     is_global: bool
+    proven: bool = True
+
+    @property
+    def kind(self) -> str:
+        """ "global" or "local"; for minima found by a search rather than known,
+        the deepest is only the "lowest found": a search cannot prove that
+        nothing lies deeper."""
+        if not self.is_global:
+            return "local"
+        return "global" if self.proven else "lowest found"
 
     @property
     def label(self) -> str:
         """A short name for tables and legends, e.g. ``global (3, 2)``."""
-        kind = "global" if self.is_global else "local"
-        return f"{kind} ({self.x:.3g}, {self.y:.3g})"
+        return f"{self.kind} ({self.x:.3g}, {self.y:.3g})"
+
+
+class FormulaError(ValueError):
+    """A typed formula (or domain) cannot be used; the message says what and where.
+
+    Defined here, beside ``Landscape``, so ``core.landscapes`` can offer
+    ``from_formula`` without importing the parser at start-up.
+    """
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +83,11 @@ class Landscape:
     knobs : int
         2 for a terrain over ``(x, y)``; 1 for a curve over ``x`` alone, where the
         cost ignores ``y`` and its y-slope is zero.
+    formula : str
+        The text a custom landscape was typed as; empty for the built-ins.
+    minima_proven : bool
+        False where ``minima`` were found by a search (custom landscapes), so the
+        deepest is "lowest found" rather than a proven global minimum.
     minima_complete : bool
         True when ``minima`` lists every minimum inside the domain; False when only
         some are known (Ackley's countless shallow dimples are not listed).
@@ -83,6 +105,7 @@ class Landscape:
     minima: list[Minimum] = field(default_factory=list)
     source: str = ""
     knobs: int = 2
+    formula: str = ""
     minima_proven: bool = True
     minima_complete: bool = True
 
@@ -97,6 +120,14 @@ class Landscape:
         dx, dy = self.gradient_fn(x, y)
         shape = np.broadcast_shapes(x.shape, y.shape)
         return np.broadcast_to(dx, shape), np.broadcast_to(dy, shape)
+
+    @property
+    def key(self) -> tuple[str, str, Domain]:
+        """Plain, hashable facts that rebuild this landscape: name, typed formula
+        and domain. Pages cache on this rather than on the object."""
+        (x_min, x_max), (y_min, y_max) = self.domain
+        domain = ((float(x_min), float(x_max)), (float(y_min), float(y_max)))
+        return self.name, self.formula, domain
 
     @property
     def global_minima(self) -> list[Minimum]:
@@ -760,3 +791,25 @@ def get_landscape(name: str) -> Landscape:
         raise ValueError(
             f"Unknown landscape {name!r}; choose one of: {valid}."
         ) from None
+
+
+def from_formula(text: str, domain: Domain = ((-5.0, 5.0), (-5.0, 5.0))) -> Landscape:
+    """A landscape from a typed cost formula in ``x`` (and ``y``).
+
+    The text is checked against a whitelist grammar before anything is built, the
+    gradient is exact (symbolic), and ``minima`` are the ones a search found.
+    Raises ``FormulaError`` (a ``ValueError``) saying what is wrong and where. See
+    ``core.formula`` for the grammar and the limits.
+    """
+    from core.formula import from_formula as build
+
+    return build(text, domain)
+
+
+def landscape_from_key(key: tuple[str, str, Domain]) -> Landscape:
+    """The landscape that ``Landscape.key`` describes: a built-in by name, or a
+    custom one rebuilt from its formula and domain."""
+    name, formula, domain = key
+    if formula:
+        return from_formula(formula, domain)
+    return get_landscape(name)

@@ -13,8 +13,10 @@ import numpy as np
 import streamlit as st
 
 from core.grids import Grid, cost_grid
-from core.landscapes import get_landscape
+from core.landscapes import Domain, landscape_from_key
 from core.optimizers import descend
+
+LandscapeKey = tuple[str, str, Domain]
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,14 +32,14 @@ class Walk:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def load_grid(landscape_name: str, resolution: int) -> Grid:
-    """The cost grid of a built-in landscape at a resolution."""
-    return cost_grid(get_landscape(landscape_name), resolution)
+def load_grid(key: LandscapeKey, resolution: int) -> Grid:
+    """The cost grid of a landscape (given by ``Landscape.key``) at a resolution."""
+    return cost_grid(landscape_from_key(key), resolution)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def load_walks(
-    landscape_name: str,
+    key: LandscapeKey,
     optimizer_names: tuple[str, ...],
     start: tuple[float, float],
     learning_rate: float,
@@ -49,7 +51,7 @@ def load_walks(
     ``hyperparameters`` is ``((optimizer, ((name, value), ...)), ...)``: tuples,
     not dicts, so the cache key is plain and hashable.
     """
-    landscape = get_landscape(landscape_name)
+    landscape = landscape_from_key(key)
     settings = {name: dict(pairs) for name, pairs in hyperparameters}
     starts = np.array([start], dtype=float)
     walks = {}

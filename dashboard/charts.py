@@ -30,9 +30,13 @@ OPTIMIZER_COLOURS = {
     "momentum": "#17bebb",
     "nesterov": "#2e86ab",
     "adagrad": "#a23b72",
-    "rmsprop": "#f18f01",
+    "rmsprop": "#6a4c93",
     "adam": "#c5d86d",
 }
+
+# Walks that share their first steps (gradient descent and momentum do) would hide
+# each other; a dash pattern per optimizer keeps both visible.
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 
 # Turning a 3-D view should survive a rerun; plotly keeps the camera while this
 # value stays the same.
@@ -123,15 +127,17 @@ def contour_figure(
             name="cost",
         )
     )
-    _add_minima_2d(fig, landscape.minima if minima is None else minima)
-
-    for path in paths:
+    for i, path in enumerate(paths):
         fig.add_trace(
             go.Scatter(
                 x=path.positions[:, 0],
                 y=path.positions[:, 1],
                 mode="lines+markers",
-                line={"color": path.colour, "width": 2.5},
+                line={
+                    "color": path.colour,
+                    "width": 2.5 + 1.5 * (len(paths) - 1 - i) / max(len(paths), 1),
+                    "dash": DASHES[i % len(DASHES)],
+                },
                 marker={"size": 4, "color": path.colour},
                 name=path.label,
                 hovertemplate=f"{path.label}<br>"
@@ -155,6 +161,8 @@ def contour_figure(
             )
         )
 
+    # Minima go on top of the walks, so a walk ending there does not hide them.
+    _add_minima_2d(fig, landscape.minima if minima is None else minima)
     if point is not None:
         _add_point_2d(fig, grid, point, gradient)
 
@@ -164,7 +172,7 @@ def contour_figure(
     )
     fig.update_layout(
         height=height,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        margin={"l": 10, "r": 10, "t": 30, "b": 40},
         xaxis={"title": "knob x", "range": [x_min, x_max], "constrain": "domain"},
         yaxis={
             "title": "knob y",
@@ -172,7 +180,7 @@ def contour_figure(
             "scaleanchor": "x",
             "constrain": "domain",
         },
-        legend={"orientation": "h", "y": -0.12, "x": 0},
+        legend={"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
         uirevision=UIREVISION,
         template="plotly_white",
     )
@@ -274,7 +282,8 @@ def surface_figure(
         return log_heights(values, grid.values) if log_colour else np.asarray(values)
 
     heights = to_z(grid.values)
-    lift = 0.01 * float(np.nanmax(heights) - np.nanmin(heights) or 1.0)
+    finite = heights[np.isfinite(heights)]
+    lift = 0.01 * float(np.ptp(finite) if finite.size else 1.0) or 0.01
     fig = go.Figure()
     fig.add_trace(
         go.Surface(
@@ -328,9 +337,10 @@ def surface_figure(
                 name=path.label,
             )
         )
+    (x_low, x_high), (y_low, y_high) = landscape.domain
     for label, colour, mx, my in markers:
         mz = _value_at(landscape, mx, my)
-        if mz is not None:
+        if mz is not None and x_low <= mx <= x_high and y_low <= my <= y_high:
             fig.add_trace(
                 go.Scatter3d(
                     x=[mx],
@@ -350,18 +360,34 @@ def surface_figure(
         height=height,
         margin={"l": 30, "r": 0, "t": 30, "b": 0},
         scene={
-            "xaxis": {"title": {"text": "knob x"}},
-            "yaxis": {"title": {"text": "knob y"}},
-            "zaxis": _z_axis(grid, log_colour),
+            # Fixed ranges: a walk that flew off must not stretch the terrain
+            # into a speck.
+            "xaxis": {
+                "title": {"text": "knob x"},
+                "range": [float(grid.xs[0]), float(grid.xs[-1])],
+            },
+            "yaxis": {
+                "title": {"text": "knob y"},
+                "range": [float(grid.ys[0]), float(grid.ys[-1])],
+            },
+            "zaxis": {**_z_axis(grid, log_colour), **_z_range(heights, lift)},
             "aspectmode": "manual",
             "aspectratio": {"x": 1, "y": 1, "z": 0.6},
-            "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.0}},
+            "camera": {"eye": {"x": 1.3, "y": -1.3, "z": 1.6}},
         },
         legend={"orientation": "h", "y": -0.02, "x": 0},
         uirevision=UIREVISION,
         template="plotly_white",
     )
     return fig
+
+
+def _z_range(heights: np.ndarray, lift: float) -> dict:
+    """A fixed height range from the terrain (none when nothing is finite)."""
+    finite = heights[np.isfinite(heights)]
+    if finite.size == 0:
+        return {}
+    return {"range": [float(finite.min()) - lift, float(finite.max()) + 4 * lift]}
 
 
 def _z_axis(grid: Grid, log_colour: bool) -> dict:
@@ -555,90 +581,124 @@ def slope_by_direction_chart(
 
 
 def curve_figure(
-    ws: np.ndarray,
-    costs: np.ndarray,
+    landscape: Landscape,
     *,
-    point: tuple[float, float],
-    slope: float,
+    point: tuple[float, float] | None = None,
+    slope: float | None = None,
     step_to: tuple[float, float] | None = None,
-    path: np.ndarray | None = None,
-    height: int = 380,
+    paths: Sequence[Path] = (),
+    knob: str = "x",
+    resolution: int = 401,
+    height: int = 400,
 ) -> go.Figure:
-    """A one-knob cost curve with the point, its tangent line and a step.
+    """A one-knob landscape drawn as a curve of cost against the knob.
 
-    ``point`` is ``(w, cost)``, ``slope`` the derivative there, ``step_to`` where
-    one step of descent lands and ``path`` an optional walk ``(k, 2)`` of
-    ``(w, cost)`` pairs.
+    ``point`` is ``(knob, cost)`` with its tangent of ``slope``; ``step_to`` is
+    where one step of descent lands; ``paths`` are walks, drawn as ``(knob, cost)``
+    pairs (their ``positions[:, 0]`` and ``values``). Where the cost is undefined
+    the curve has a gap.
     """
-    w0, c0 = point
-    span = float(np.ptp(ws))
-    tangent_w = np.array([w0 - 0.2 * span, w0 + 0.2 * span])
+    (low, high), _ = landscape.domain
+    ws = np.linspace(low, high, resolution)
+    with np.errstate(all="ignore"):
+        costs = np.asarray(landscape.value(ws, np.zeros_like(ws)), dtype=float)
+    costs = np.where(np.isfinite(costs), costs, np.nan)
+
     fig = go.Figure()
     fig.add_trace(
-        go.Scatter(x=ws, y=costs, mode="lines", name="cost", line={"width": 3})
-    )
-    fig.add_trace(
         go.Scatter(
-            x=tangent_w,
-            y=c0 + slope * (tangent_w - w0),
+            x=ws,
+            y=costs,
             mode="lines",
-            name=f"tangent, slope {slope:.4g}",
-            line={"dash": "dash", "color": "#e4572e"},
+            name="cost",
+            line={"width": 3, "color": "#2f6f8f"},
         )
     )
-    if path is not None:
+    for i, path in enumerate(paths):
         fig.add_trace(
             go.Scatter(
-                x=path[:, 0],
-                y=path[:, 1],
+                x=path.positions[:, 0],
+                y=path.values,
                 mode="lines+markers",
-                name="walk",
-                line={"color": "#2e86ab"},
+                name=path.label,
+                line={"color": path.colour, "dash": DASHES[i % len(DASHES)]},
+                marker={"size": 5},
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=[w0],
-            y=[c0],
-            mode="markers",
-            name="you are here",
-            marker={"size": 13, "color": POINT_COLOUR},
-        )
-    )
-    if step_to is not None:
+    for minimum in landscape.minima:
         fig.add_trace(
             go.Scatter(
-                x=[step_to[0]],
-                y=[step_to[1]],
+                x=[minimum.x],
+                y=[minimum.value],
                 mode="markers",
-                name="after one step",
-                marker={"size": 12, "color": "#2e86ab", "symbol": "diamond"},
+                name=f"{minimum.kind} minimum",
+                marker={
+                    "symbol": "star" if minimum.is_global else "circle-open",
+                    "size": 15 if minimum.is_global else 11,
+                    "color": GLOBAL_COLOUR if minimum.is_global else "#333333",
+                    "line": {"color": "black", "width": 1},
+                },
+                showlegend=False,
             )
         )
-        fig.add_annotation(
-            x=step_to[0],
-            y=c0,
-            ax=w0,
-            ay=c0,
-            xref="x",
-            yref="y",
-            axref="x",
-            ayref="y",
-            showarrow=True,
-            arrowhead=2,
-            arrowwidth=2.5,
-            arrowcolor=ARROW_COLOUR,
-            text="",
+    if point is not None:
+        w0, c0 = point
+        if slope is not None and np.isfinite(slope):
+            tangent = np.array([w0 - 0.15 * (high - low), w0 + 0.15 * (high - low)])
+            fig.add_trace(
+                go.Scatter(
+                    x=tangent,
+                    y=c0 + slope * (tangent - w0),
+                    mode="lines",
+                    name=f"tangent, slope {slope:.4g}",
+                    line={"dash": "dash", "color": "#e4572e"},
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=[w0],
+                y=[c0],
+                mode="markers",
+                name="you are here",
+                marker={"size": 13, "color": POINT_COLOUR},
+            )
         )
+        if step_to is not None and np.all(np.isfinite(step_to)):
+            fig.add_trace(
+                go.Scatter(
+                    x=[step_to[0]],
+                    y=[step_to[1]],
+                    mode="markers",
+                    name="after one step",
+                    marker={"size": 12, "color": "#2e86ab", "symbol": "diamond"},
+                )
+            )
+            fig.add_annotation(
+                x=step_to[0],
+                y=c0,
+                ax=w0,
+                ay=c0,
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=2,
+                arrowwidth=2.5,
+                arrowcolor=ARROW_COLOUR,
+                text="",
+            )
+
     finite = costs[np.isfinite(costs)]
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
-    pad = 0.08 * (high - low or 1.0)
+    bottom, top = (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
+    pad = 0.08 * (top - bottom or 1.0)
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"title": "knob w", "range": [float(ws[0]), float(ws[-1])]},
-        yaxis={"title": "cost", "range": [low - pad, high + pad]},
+        xaxis={"title": f"knob {knob}", "range": [float(low), float(high)]},
+        yaxis={"title": "cost", "range": [bottom - pad, top + pad]},
         legend={"orientation": "h", "y": -0.2},
+        uirevision=UIREVISION,
         template="plotly_white",
     )
     return fig
@@ -907,24 +967,56 @@ def end_cost_chart(
             )
         )
     frame = pd.concat(rows, ignore_index=True)
+    frame["middle"] = (frame["low"] + frame["high"]) / 2
+    # Lines, not bars: settings that ended alike would hide each other's bars.
     return (
         alt.Chart(frame)
-        .mark_bar(opacity=0.75)
+        .mark_line(interpolate="step", strokeWidth=2.5, point=True)
         .encode(
             x=alt.X(
-                "low:Q",
+                "middle:Q",
                 title="cost at the end",
-                bin="binned",
                 axis=alt.Axis(format="~g", labelOverlap=True),
             ),
-            x2="high:Q",
-            y=alt.Y("runs:Q", title="runs", stack=None),
+            y=alt.Y("runs:Q", title="runs"),
             color=alt.Color(
                 "setting:N",
                 scale=alt.Scale(scheme="tableau10"),
                 legend=alt.Legend(orient="right", title=None, labelLimit=260),
             ),
+            strokeDash=alt.StrokeDash("setting:N", legend=None),
             tooltip=["setting", "low", "high", "runs"],
         )
         .properties(height=height, title="Cost where the runs ended")
     )
+
+
+def end_points_curve_figure(landscape: Landscape, runs: pd.DataFrame) -> go.Figure:
+    """Where runs on a one-knob landscape ended: a bubble on the curve per minimum,
+    sized by how many runs ended there."""
+    fig = curve_figure(landscape)
+    categories = end_categories(runs)
+    colours = category_colours(categories.unique())
+    ended = runs.assign(category=categories)
+    kept = ended[~ended["category"].isin([DIVERGED])]
+    groups = kept.groupby("category", observed=True).agg(
+        x=("end_x", "median"), runs=("run", "size")
+    )
+    top = max(int(groups["runs"].max()), 1) if len(groups) else 1
+    for category, row in groups.iterrows():
+        with np.errstate(all="ignore"):
+            cost = float(landscape.value(row["x"], 0.0))
+        fig.add_trace(
+            go.Scatter(
+                x=[row["x"]],
+                y=[cost],
+                mode="markers",
+                marker={
+                    "size": 8 + 34 * np.sqrt(row["runs"] / top),
+                    "color": colours[category],
+                    "line": {"color": "black", "width": 1},
+                },
+                name=f"{category}: {int(row['runs']):,} runs",
+            )
+        )
+    return fig

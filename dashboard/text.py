@@ -23,3 +23,8 @@ def vector(a: float, b: float, digits: int = 4) -> str:
 def latex_number(value: float, digits: int = 4) -> str:
     """A number for LaTeX, with a plain hyphen minus that LaTeX typesets itself."""
     return number(value, digits).replace("−", "-")
+
+
+def plural(count: int, word: str) -> str:
+    """``"1 optimizer"``, ``"3 optimizers"``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"

@@ -8,51 +8,133 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.landscapes import LANDSCAPES, Landscape, get_landscape
+from core.formula import MAX_DOMAIN_BOUND, MAX_LENGTH
+from core.landscapes import (
+    LANDSCAPES,
+    FormulaError,
+    Landscape,
+    from_formula,
+    get_landscape,
+)
 from core.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS
 from dashboard.presets import Preset, preset_for
 from dashboard.state import get_shared, seed_widget, set_shared, sync_to_shared
 
 DEFAULT_LANDSCAPE = "bowl"
+CUSTOM = "custom"
+CUSTOM_TITLE = "Custom: type your own formula"
+DEFAULT_FORMULA = "(1-x)^2 + 100(y-x^2)^2"
+DEFAULT_DOMAIN = ((-2.0, 2.0), (-1.0, 3.0))
 
 # A recorded walk keeps every step for drawing; the statistics page, which keeps
 # only end points, allows more.
 MAX_WALK_STEPS = 2000
 
 
-def _on_landscape_change(page: str) -> None:
-    name = st.session_state[f"{page}_landscape"]
-    set_shared("landscape", name)
-
-    # A point on one terrain means nothing on another: start the new one from its
-    # preset, and drop this page's landscape-specific widgets so they re-seed.
-    preset = preset_for(get_landscape(name))
+def _reset_point(page: str, landscape: Landscape) -> None:
+    """Start a new terrain from its preset point, and drop this page's
+    terrain-specific widgets so they re-seed from the shared choices."""
+    preset = preset_for(landscape)
     set_shared("x", preset.x)
     set_shared("y", preset.y)
     for suffix in ("x", "y", "start_x", "start_y", "learning_rate", "steps"):
         st.session_state.pop(f"{page}_{suffix}", None)
 
 
+def _on_landscape_change(page: str) -> None:
+    name = st.session_state[f"{page}_landscape"]
+    set_shared("landscape", name)
+    if name == CUSTOM:
+        formula, domain = get_shared("custom", (DEFAULT_FORMULA, DEFAULT_DOMAIN))
+        _reset_point(page, from_formula(formula, domain))
+    else:
+        _reset_point(page, get_landscape(name))
+
+
 def landscape_ui(page: str) -> Landscape:
     """The landscape picker in the sidebar, and the chosen terrain's formula and
-    description in the page. Returns the chosen landscape."""
+    description in the page. Returns the chosen landscape.
+
+    Besides the built-ins there is "Custom": a formula box and a domain, whose
+    landscape is built by ``core.landscapes.from_formula``.
+    """
     key = f"{page}_landscape"
+    options = [*LANDSCAPES, CUSTOM]
     chosen = get_shared("landscape", DEFAULT_LANDSCAPE)
-    seed_widget(key, chosen if chosen in LANDSCAPES else DEFAULT_LANDSCAPE)
+    seed_widget(key, chosen if chosen in options else DEFAULT_LANDSCAPE)
     name = st.sidebar.selectbox(
         "Landscape",
-        list(LANDSCAPES),
-        format_func=lambda n: LANDSCAPES[n].title,
+        options,
+        format_func=lambda n: LANDSCAPES[n].title if n in LANDSCAPES else CUSTOM_TITLE,
         key=key,
         on_change=_on_landscape_change,
         args=(page,),
         help="The cost function to explore. Your choice carries over to the "
         "other pages.",
     )
-    landscape = get_landscape(name)
     set_shared("landscape", name)
+    landscape = custom_landscape_ui(page) if name == CUSTOM else get_landscape(name)
     landscape_header(landscape)
     return landscape
+
+
+def _on_formula_change(page: str) -> None:
+    """A new formula or domain: try it, and keep it only if it works."""
+    text = st.session_state[f"{page}_formula"]
+    domain = tuple(
+        (st.session_state[f"{page}_{axis}_min"], st.session_state[f"{page}_{axis}_max"])
+        for axis in ("x", "y")
+    )
+    try:
+        landscape = from_formula(text, domain)
+    except FormulaError as error:
+        set_shared("custom_error", str(error))
+        return
+    set_shared("custom_error", "")
+    set_shared("custom", (text, domain))
+    _reset_point(page, landscape)
+
+
+def custom_landscape_ui(page: str) -> Landscape:
+    """The formula box and domain for a custom landscape, in the sidebar.
+
+    A formula that cannot be used shows its message under the box and the page
+    carries on with the last formula that worked, so nothing is lost.
+    """
+    formula, domain = get_shared("custom", (DEFAULT_FORMULA, DEFAULT_DOMAIN))
+    seed_widget(f"{page}_formula", formula)
+    for (low, high), axis in zip(domain, ("x", "y"), strict=True):
+        seed_widget(f"{page}_{axis}_min", float(low))
+        seed_widget(f"{page}_{axis}_max", float(high))
+
+    with st.sidebar:
+        st.text_input(
+            "Cost formula in x (and y)",
+            key=f"{page}_formula",
+            max_chars=MAX_LENGTH,
+            on_change=_on_formula_change,
+            args=(page,),
+            help="For example (1-x)^2 + 100(y-x^2)^2, or x^4 - 3x^2 + x for one knob. "
+            "Use + - * / ^, parentheses, pi, e and sin, cos, tan, exp, log, sqrt, "
+            "abs, tanh and friends. 2x means 2*x.",
+        )
+        error = get_shared("custom_error", "")
+        if error:
+            st.error(f"{error}. Still showing the last formula that worked.")
+        columns = st.columns(2)
+        for axis in ("x", "y"):
+            for column, end in zip(columns, ("min", "max"), strict=True):
+                column.number_input(
+                    f"{axis} {'from' if end == 'min' else 'to'}",
+                    min_value=-MAX_DOMAIN_BOUND,
+                    max_value=MAX_DOMAIN_BOUND,
+                    step=1.0,
+                    format="%g",
+                    key=f"{page}_{axis}_{end}",
+                    on_change=_on_formula_change,
+                    args=(page,),
+                )
+    return from_formula(formula, domain)
 
 
 def landscape_header(landscape: Landscape) -> None:
@@ -81,24 +163,25 @@ def point_ui(
     label: str = "Point",
     share: bool = True,
 ) -> tuple[float, float]:
-    """Two number inputs for a point inside the landscape's domain.
+    """Number inputs for a point inside the landscape's domain (one per knob;
+    y is 0 on a one-knob landscape).
 
     With ``share`` the point is the "you are here" point the pages share; without
     it (``prefix`` set) it is a page's own, such as a descent's start.
     """
     preset = preset_for(landscape)
-    values = []
+    values = [0.0, 0.0]
+    axes = ("x", "y")[: landscape.knobs]
     columns = st.columns(2)
-    for column, axis, (low, high), default in zip(
-        columns,
-        ("x", "y"),
-        landscape.domain,
-        (preset.x, preset.y),
-        strict=True,
+    for i, (column, axis, (low, high), default) in enumerate(
+        zip(columns, axes, landscape.domain, (preset.x, preset.y), strict=False)
     ):
         key = f"{page}_{prefix}{axis}"
         start = get_shared(axis, default) if share else default
-        seed_widget(key, float(min(max(start, low), high)))
+        seed_widget(key, start)
+        # A value from another terrain or an older domain may lie outside this
+        # one; Streamlit refuses a widget whose value is out of its bounds.
+        st.session_state[key] = float(min(max(st.session_state[key], low), high))
         value = column.number_input(
             f"{label} {axis}",
             min_value=float(low),
@@ -108,7 +191,7 @@ def point_ui(
             key=key,
             on_change=sync_to_shared(key, axis) if share else None,
         )
-        values.append(float(value))
+        values[i] = float(value)
     return values[0], values[1]
 
 

@@ -13,6 +13,7 @@ from dashboard.charts import (
     clip_to_domain,
     contour_figure,
     cost_chart,
+    curve_figure,
     readable_costs,
     surface_figure,
 )
@@ -42,7 +43,7 @@ if not settings.optimizers:
     st.stop()
 
 walks = load_walks(
-    landscape.name,
+    landscape.key,
     settings.optimizers,
     start,
     settings.learning_rate,
@@ -96,7 +97,7 @@ current = st.slider(
     help="Slide to see where each optimizer was after that many steps.",
 )
 
-grid = load_grid(landscape.name, 80)
+grid = load_grid(landscape.key, 80)
 paths, markers, cost_rows, table = [], [], [], []
 for name, walk in walks.items():
     title = OPTIMIZERS[name].title
@@ -125,24 +126,43 @@ for name, walk in walks.items():
             "x": here[0],
             "y": here[1],
             "cost": values[-1],
-            "status": walk.status if current >= walk.stopped_at else "walking",
+            "status": (
+                "walking"
+                if current < walk.stopped_at
+                else "diverged (last point before it)"
+                if walk.status == "diverged"
+                else walk.status
+            ),
         }
     )
 
-left, right = st.columns(2)
-left.plotly_chart(
-    contour_figure(grid, landscape, paths=paths, markers=markers),
-    key=f"{PAGE}_contour_chart",
-)
-right.plotly_chart(
-    surface_figure(
-        grid,
-        landscape,
-        paths=[clip_to_domain(p, landscape.domain) for p in paths],
-        markers=markers,
-    ),
-    key=f"{PAGE}_surface_chart",
-)
+if landscape.knobs == 1:
+    st.plotly_chart(
+        curve_figure(
+            landscape,
+            # One knob: only x has to stay on the chart.
+            paths=[
+                clip_to_domain(p, (landscape.domain[0], (-np.inf, np.inf)))
+                for p in paths
+            ],
+        ),
+        key=f"{PAGE}_curve_chart",
+    )
+else:
+    left, right = st.columns(2)
+    left.plotly_chart(
+        contour_figure(grid, landscape, paths=paths, markers=markers),
+        key=f"{PAGE}_contour_chart",
+    )
+    right.plotly_chart(
+        surface_figure(
+            grid,
+            landscape,
+            paths=[clip_to_domain(p, landscape.domain) for p in paths],
+            markers=markers,
+        ),
+        key=f"{PAGE}_surface_chart",
+    )
 
 costs = readable_costs(pd.concat(cost_rows, ignore_index=True), grid.values)
 colours = {OPTIMIZERS[n].title: OPTIMIZER_COLOURS[n] for n in walks}

@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 
 from core.calculus import describe_point, directional_derivatives
+from core.formula import parse_formula
 from core.landscapes import PARABOLA
 from dashboard.charts import curve_figure, slope_by_direction_chart
 from dashboard.text import latex_number, number, vector
@@ -21,17 +22,22 @@ st.markdown(
 )
 
 landscape = landscape_ui(PAGE)
-mode = st.radio(
-    "How many knobs?",
-    ["Two knobs: the landscape in the sidebar", "One knob: the parabola w²"],
-    key=f"{PAGE}_mode",
-    horizontal=True,
-)
-one_knob = mode.startswith("One")
+if landscape.knobs == 1:
+    one_knob, chosen = True, landscape
+else:
+    mode = st.radio(
+        "How many knobs?",
+        ["Two knobs: the landscape in the sidebar", "One knob: the parabola w²"],
+        key=f"{PAGE}_mode",
+        horizontal=True,
+    )
+    one_knob = mode.startswith("One")
+    chosen = PARABOLA if one_knob else landscape
+knob = "w" if chosen is PARABOLA else "x"
 
 left, right = st.columns([3, 1])
 with left:
-    if one_knob:
+    if chosen is PARABOLA:
         w = st.number_input(
             "Knob w",
             min_value=-4.0,
@@ -40,10 +46,9 @@ with left:
             step=0.1,
             key=f"{PAGE}_w",
         )
-        x, y, chosen = float(w), 0.0, PARABOLA
+        x, y = float(w), 0.0
     else:
-        x, y = point_ui(PAGE, landscape, label="Point")
-        chosen = landscape
+        x, y = point_ui(PAGE, chosen, label="Point")
 with right:
     learning_rate = st.number_input(
         "Learning rate (step size)",
@@ -56,6 +61,16 @@ with right:
         help="One step moves the knobs by minus this number times the gradient.",
     )
 
+if chosen.formula:
+    partials = parse_formula(chosen.formula)
+    st.markdown("**The exact slopes**, worked out symbolically from your formula:")
+    dx_latex, dy_latex = partials.gradient_latex
+    st.latex(rf"\frac{{\partial\,\text{{cost}}}}{{\partial x}} = {dx_latex}")
+    if chosen.knobs == 2:
+        st.latex(rf"\frac{{\partial\,\text{{cost}}}}{{\partial y}} = {dy_latex}")
+    if not partials.smooth:
+        st.info(partials.smoothness_note)
+
 report = describe_point(chosen, x, y, learning_rate)
 gx, gy = report.gradient
 
@@ -67,37 +82,46 @@ if not np.isfinite(report.value) or not np.isfinite(report.gradient_norm):
     st.stop()
 
 if one_knob:
-    st.subheader("One knob: cost = w²")
+    parabola = chosen is PARABOLA
+    st.subheader("One knob: cost = w²" if parabola else "One knob: a curve")
     cols = st.columns(3)
-    cols[0].metric("Cost w²", number(report.value))
-    cols[1].metric("Slope d cost / dw = 2w", number(gx))
+    cols[0].metric("Cost w²" if parabola else "Cost", number(report.value))
+    cols[1].metric(
+        "Slope d cost / dw = 2w" if parabola else "Slope d cost / dx", number(gx)
+    )
     cols[2].metric("Negative gradient", number(-gx))
     if gx > 0:
-        where = "to the left, toward 0: smaller w lowers the cost"
+        where = f"to the left: smaller {knob} lowers the cost"
     elif gx < 0:
-        where = "to the right, toward 0: larger w lowers the cost"
+        where = f"to the right: larger {knob} lowers the cost"
     else:
-        where = "nowhere: you are at the bottom, where the slope is zero"
+        where = "nowhere: the slope is zero here, the curve is flat"
+    if parabola and gx != 0:
+        where = where.replace(":", ", toward 0:")
     st.markdown(f"The negative gradient points **{where}**.")
 
-    ws = np.linspace(-4, 4, 201)
     step_w = report.step_to[0]
     st.plotly_chart(
         curve_figure(
-            ws,
-            ws**2,
+            chosen,
             point=(x, report.value),
             slope=gx,
             step_to=(step_w, report.value_after),
+            knob=knob,
         ),
         key=f"{PAGE}_curve_chart",
     )
     st.markdown(
-        "One step: w ← w − learning rate × slope = "
+        f"One step: {knob} ← {knob} − learning rate × slope = "
         f"{number(x)} − {number(learning_rate)} × {number(gx)} = "
         f"**{number(step_w)}**, and the cost goes from "
         f"**{number(report.value)}** to **{number(report.value_after)}**."
     )
+    if report.value_after > report.value:
+        st.warning(
+            "This step went **up**: the learning rate is too large here, so the "
+            "step jumps past the bottom. Try a smaller learning rate."
+        )
     st.stop()
 
 st.subheader("Cost and slopes at this point")
@@ -148,7 +172,8 @@ cols[0].metric("Cost now", number(report.value))
 cols[1].metric(
     "Cost after one step",
     number(report.value_after),
-    delta=float(f"{report.value_after - report.value:.4g}"),
+    # A plain hyphen, so Streamlit reads the sign and points the arrow down.
+    delta=number(report.value_after - report.value).replace("−", "-"),
     delta_color="inverse",
 )
 cols[2].metric("New point", vector(*report.step_to))

@@ -7,8 +7,14 @@ import streamlit as st
 from core.experiments import MAX_RUNS, MAX_STEPS, run_many, summarize
 from core.optimizers import OPTIMIZERS
 from dashboard.cache import load_grid
-from dashboard.charts import end_cost_chart, end_points_figure, minimum_share_chart
+from dashboard.charts import (
+    end_cost_chart,
+    end_points_curve_figure,
+    end_points_figure,
+    minimum_share_chart,
+)
 from dashboard.presets import preset_for
+from dashboard.text import plural
 from dashboard.widgets import landscape_ui, optimizers_ui
 
 PAGE = "local_global"
@@ -101,15 +107,20 @@ if submitted:
         else:
             bar.empty()
             st.session_state[result_key] = {
-                "landscape": landscape.name,
+                "landscape": landscape.key,
                 "runs": runs,
-                "label": f"{int(n_runs):,} runs × {len(optimizers)} optimizers × "
-                f"{len(learning_rates)} learning rates, seed {int(seed)}, "
-                f"{int(steps)} steps",
+                "label": " × ".join(
+                    [
+                        plural(int(n_runs), "run"),
+                        plural(len(optimizers), "optimizer"),
+                        plural(len(learning_rates), "learning rate"),
+                    ]
+                )
+                + f", seed {int(seed)}, {int(steps)} steps",
             }
 
 stored = st.session_state.get(result_key)
-if stored is None or stored["landscape"] != landscape.name:
+if stored is None or stored["landscape"] != landscape.key:
     st.info("Choose the settings above and press **Run**.")
     st.stop()
 
@@ -117,6 +128,12 @@ runs: pd.DataFrame = stored["runs"]
 st.caption(f"Results: {stored['label']}.")
 
 summary = summarize(runs)
+best = "global" if landscape.minima_proven else "lowest found"
+if not landscape.minima_proven:
+    st.caption(
+        "For a typed formula the minima come from a search, so the deepest one is "
+        "the lowest found rather than a proven global minimum."
+    )
 titles = {name: optimizer.title for name, optimizer in OPTIMIZERS.items()}
 shown = summary.assign(optimizer=summary["optimizer"].map(titles).astype(str))
 st.subheader("Summary")
@@ -144,7 +161,7 @@ st.dataframe(
                 label, format="percent", min_value=0, max_value=1, width="small"
             )
             for column, label in (
-                ("share_global", "reached global"),
+                ("share_global", f"reached {best}"),
                 ("share_local", "stuck in local"),
                 ("share_diverged", "diverged"),
                 ("share_other", "elsewhere"),
@@ -180,10 +197,13 @@ show = st.radio(
     key=f"{PAGE}_show",
 )
 left, right = st.columns(2)
-left.plotly_chart(
-    end_points_figure(load_grid(landscape.name, 80), landscape, subset, show=show),
-    key=f"{PAGE}_end_points_chart",
-)
+if landscape.knobs == 1:
+    figure = end_points_curve_figure(landscape, subset)
+else:
+    figure = end_points_figure(
+        load_grid(landscape.key, 80), landscape, subset, show=show
+    )
+left.plotly_chart(figure, key=f"{PAGE}_end_points_chart")
 right.altair_chart(
     minimum_share_chart(runs, titles), key=f"{PAGE}_share_chart", height=420
 )

@@ -6,7 +6,8 @@ import streamlit as st
 
 from core.grids import wants_log_colour
 from dashboard.cache import load_grid
-from dashboard.charts import contour_figure, surface_figure
+from dashboard.charts import contour_figure, curve_figure, surface_figure
+from dashboard.text import number
 from dashboard.widgets import landscape_ui, point_ui
 
 PAGE = "surface"
@@ -37,7 +38,7 @@ with st.sidebar:
     )
 
 x, y = point_ui(PAGE, landscape, label="You are here:")
-grid = load_grid(landscape.name, resolution)
+grid = load_grid(landscape.key, resolution)
 log_colour = st.sidebar.toggle(
     "Colour by log of cost",
     value=wants_log_colour(grid.values),
@@ -52,42 +53,67 @@ with np.errstate(all="ignore"):
 slope = float(np.hypot(dx, dy))
 
 cols = st.columns(3)
-cols[0].metric("Cost here", f"{cost:.4g}")
-cols[1].metric("Gradient length (steepness)", f"{slope:.4g}")
-if slope > 0:
+cols[0].metric("Cost here", number(cost))
+cols[1].metric("Gradient length (steepness)", number(slope))
+if not np.isfinite(cost) or not np.isfinite(slope):
+    cols[2].metric("Downhill direction", "undefined")
+    st.warning(
+        "The cost or its gradient is not a number at this point (for example a log "
+        "of a negative number or a division by zero). Move the point."
+    )
+elif slope == 0:
+    cols[2].metric("Downhill direction", "flat here")
+elif landscape.knobs == 1:
+    cols[2].metric("Downhill direction", "left" if dx > 0 else "right")
+else:
     angle = float(np.degrees(np.arctan2(-dy, -dx))) % 360
     cols[2].metric(
         "Downhill direction",
         f"{angle:.0f}°",
         help="The negative gradient's angle, counter-clockwise from the x axis.",
     )
+
+if landscape.knobs == 1:
+    # One knob: the terrain is a curve, and "downhill" is left or right.
+    st.plotly_chart(
+        curve_figure(landscape, point=(x, cost), slope=dx),
+        key=f"{PAGE}_curve_chart",
+    )
+    st.caption(
+        "With one knob the terrain is a curve. The dashed line is the tangent: its "
+        "slope is the gradient, and downhill is the way it tilts down."
+    )
 else:
-    cols[2].metric("Downhill direction", "flat here")
+    marks = {"point": (x, y), "gradient": (dx, dy), "log_colour": log_colour}
+    surface = surface_figure(grid, landscape, **marks)
+    contours = contour_figure(grid, landscape, **marks)
+    if view == "Side by side":
+        left, right = st.columns(2)
+        left.plotly_chart(surface, key=f"{PAGE}_surface_chart")
+        right.plotly_chart(contours, key=f"{PAGE}_contour_chart")
+    elif view == "3-D only":
+        st.plotly_chart(surface, key=f"{PAGE}_surface_chart")
+    else:
+        st.plotly_chart(contours, key=f"{PAGE}_contour_chart")
+    st.caption(
+        "Drag the 3-D view to turn it; it keeps its angle when you change the point. "
+        "The arrow's length is fixed so it is easy to see; only its direction matters."
+    )
 
-marks = {"point": (x, y), "gradient": (dx, dy), "log_colour": log_colour}
-surface = surface_figure(grid, landscape, **marks)
-contours = contour_figure(grid, landscape, **marks)
-if view == "Side by side":
-    left, right = st.columns(2)
-    left.plotly_chart(surface, key=f"{PAGE}_surface_chart")
-    right.plotly_chart(contours, key=f"{PAGE}_contour_chart")
-elif view == "3-D only":
-    st.plotly_chart(surface, key=f"{PAGE}_surface_chart")
+
+if landscape.minima_proven:
+    st.subheader("Known minima")
 else:
-    st.plotly_chart(contours, key=f"{PAGE}_contour_chart")
-st.caption(
-    "Drag the 3-D view to turn it; it keeps its angle when you change the point. "
-    "The arrow's length is fixed so it is easy to see; only its direction matters."
-)
-
-if slope == 0:
-    st.info("The ground is flat here: the gradient is zero, so there is no downhill.")
-
-st.subheader("Known minima")
+    st.subheader("Minima found by a search")
+    st.caption(
+        "These come from many short descents from a grid of starts, checked by the "
+        "curvature there. The deepest is the lowest found, not a proven global "
+        "minimum: a deeper valley could hide where no descent went."
+    )
 if landscape.minima:
     rows = [
         {
-            "kind": "global" if m.is_global else "local",
+            "kind": m.kind,
             "x": m.x,
             "y": m.y,
             "cost": m.value,
@@ -95,5 +121,12 @@ if landscape.minima:
         for m in landscape.minima
     ]
     st.dataframe(rows, hide_index=True, height=min(35 * len(rows) + 38, 300))
-else:
+elif landscape.minima_proven:
     st.write("This landscape has no minimum: some direction always goes further down.")
+else:
+    st.write("The search found no minimum inside this domain.")
+if not landscape.minima_complete:
+    st.caption(
+        "Only the global minimum is listed: this landscape has a great many local "
+        "minima, too many to list."
+    )

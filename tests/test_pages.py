@@ -116,7 +116,9 @@ def test_descent_reports_outcomes_and_diverges_cleanly():
     app = page("descent.py")
     # The bowl from (3, 4) with learning rate 0.1: every chosen optimizer ends
     # in words, and gradient descent converges to the global minimum.
-    assert any("Gradient descent" in s.value and "converged" in s.value for s in app.success)
+    assert any(
+        "Gradient descent" in s.value and "converged" in s.value for s in app.success
+    )
     assert len(app.get("plotly_chart")) == 2
 
     app.number_input(key="descent_learning_rate").set_value(1.5).run()
@@ -152,3 +154,76 @@ def test_local_global_runs_a_job_and_shows_tables():
     # two_valleys has a shallow and a deep valley: random starts find both.
     assert (summary["share_global"] > 0).all()
     assert (summary["share_local"] > 0).all()
+
+
+PAGES_WITH_PICKER = ["surface", "gradient", "descent", "local_global"]
+
+
+def choose_custom(app: AppTest, page_key: str, formula: str) -> AppTest:
+    app.selectbox(key=f"{page_key}_landscape").set_value("custom").run()
+    assert not app.exception, [e.value for e in app.exception]
+    app.text_input(key=f"{page_key}_formula").input(formula).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+@pytest.mark.parametrize("page_key", PAGES_WITH_PICKER)
+def test_a_typed_formula_reaches_every_page(page_key):
+    app = page(f"{page_key}.py")
+    choose_custom(app, page_key, "x^2 + 3y^2")
+    latex = [item.value for item in app.get("latex")]
+    assert any("3 y^{2}" in text for text in latex), latex
+    assert not app.error
+
+
+def test_surface_of_a_typed_formula_shows_its_cost():
+    app = page("surface.py")
+    choose_custom(app, "surface", "x^2 + 3y^2")
+    app.number_input(key="surface_x").set_value(1.0).run()
+    app.number_input(key="surface_y").set_value(2.0).run()
+    # 1 + 3 * 4 = 13; gradient (2, 12) has length sqrt(148) = 12.17.
+    assert metric(app, "Cost here") == "13"
+    assert metric(app, "Gradient length (steepness)") == "12.17"
+    kinds = app.dataframe[0].value["kind"].tolist()
+    assert kinds == ["lowest found"]
+
+
+@pytest.mark.parametrize("page_key", PAGES_WITH_PICKER)
+def test_a_bad_formula_shows_its_message_and_keeps_the_last_good_one(page_key):
+    app = page(f"{page_key}.py")
+    choose_custom(app, page_key, "x^2 + y^2")
+    app.text_input(key=f"{page_key}_formula").input("x^2 + z").run()
+    assert not app.exception
+    messages = [e.value for e in app.error]
+    assert any("unknown name 'z'" in m for m in messages), messages
+    assert any("x^{2} + y^{2}" in item.value for item in app.get("latex"))
+
+
+def test_a_one_knob_formula_draws_a_curve():
+    app = page("surface.py")
+    choose_custom(app, "surface", "x^4 - 3x^2 + x")
+    assert not app.exception
+    assert len(app.number_input) >= 1
+    assert "surface_y" not in [n.key for n in app.number_input]
+    kinds = sorted(app.dataframe[0].value["kind"].tolist())
+    assert kinds == ["local", "lowest found"]
+
+
+def test_calculator_shows_the_exact_partial_derivatives_of_a_formula():
+    app = page("gradient.py")
+    choose_custom(app, "gradient", "x^2*y")
+    latex = [item.value for item in app.get("latex")]
+    assert any("partial x} = 2 x y" in text for text in latex), latex
+    assert any("partial y} = x^{2}" in text for text in latex), latex
+
+
+def test_descent_walks_down_a_typed_rosenbrock_with_adam():
+    app = page("descent.py")
+    choose_custom(app, "descent", "(1-x)^2 + 100(y-x^2)^2")
+    app.number_input(key="descent_learning_rate").set_value(0.02).run()
+    app.number_input(key="descent_steps").set_value(2000).run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    adam = table[table["optimizer"] == "Adam"].iloc[0]
+    assert adam["x"] == pytest.approx(1.0, abs=0.05)
+    assert adam["y"] == pytest.approx(1.0, abs=0.1)
