@@ -98,8 +98,9 @@ def log_heights(
 ) -> np.ndarray:
     """``log10`` of the height above the lowest point, for drawing only.
 
-    The floor itself would be ``log10(0)``; a small offset relative to the range
-    keeps it finite. ``reference`` (the grid, by default ``values`` itself) sets
+    The floor itself would be ``log10(0)``; an offset of 1e-4 of the range keeps
+    it finite and the deepest valley floors four decades below the top, deep
+    enough to show detail, shallow enough not to draw the floor as a spike. ``reference`` (the grid, by default ``values`` itself) sets
     the floor and the offset, so points and paths drawn on a log-scaled terrain
     get the same transform as the terrain.
     """
@@ -109,6 +110,6 @@ def log_heights(
     if finite.size == 0:
         return values
     floor = finite.min()
-    offset = max((finite.max() - floor) * 1e-6, 1e-12)
+    offset = max((finite.max() - floor) * 1e-4, 1e-12)
     with np.errstate(all="ignore"):
         return np.log10(np.maximum(values - floor, 0.0) + offset)

@@ -195,6 +195,7 @@ def _add_minima_2d(fig: go.Figure, minima: Sequence[Minimum]) -> None:
         chosen = [m for m in minima if m.is_global == is_global]
         if not chosen:
             continue
+        name = f"{chosen[0].kind} minimum"
         fig.add_trace(
             go.Scatter(
                 x=[m.x for m in chosen],
@@ -309,6 +310,7 @@ def surface_figure(
     ):
         group = [m for m in chosen if m.is_global == is_global]
         if group:
+            name = f"{group[0].kind} minimum"
             fig.add_trace(
                 go.Scatter3d(
                     x=[m.x for m in group],
