@@ -100,7 +100,8 @@ def log_heights(
 
     The floor itself would be ``log10(0)``; an offset of 1e-4 of the range keeps
     it finite and the deepest valley floors four decades below the top, deep
-    enough to show detail, shallow enough not to draw the floor as a spike. ``reference`` (the grid, by default ``values`` itself) sets
+    enough to show detail, shallow enough not to draw the floor as a spike.
+    ``reference`` (the grid, by default ``values`` itself) sets
     the floor and the offset, so points and paths drawn on a log-scaled terrain
     get the same transform as the terrain.
     """
