@@ -17,6 +17,7 @@ from core.landscapes import (
     get_landscape,
 )
 from core.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS
+from core.params import MAX_PATH_STEPS
 from dashboard.presets import Preset, preset_for
 from dashboard.state import get_shared, seed_widget, set_shared, sync_to_shared
 
@@ -26,12 +27,8 @@ CUSTOM_TITLE = "Custom: type your own formula"
 DEFAULT_FORMULA = "(1-x)^2 + 100(y-x^2)^2"
 DEFAULT_DOMAIN = ((-2.0, 2.0), (-1.0, 3.0))
 
-# A recorded walk keeps every step for drawing; the statistics page, which keeps
-# only end points, allows more.
-MAX_WALK_STEPS = 2000
 
-
-def _reset_point(page: str, landscape: Landscape) -> None:
+def reset_point(page: str, landscape: Landscape) -> None:
     """Start a new terrain from its preset point, and drop this page's
     terrain-specific widgets so they re-seed from the shared choices."""
     preset = preset_for(landscape)
@@ -46,9 +43,9 @@ def _on_landscape_change(page: str) -> None:
     set_shared("landscape", name)
     if name == CUSTOM:
         formula, domain = get_shared("custom", (DEFAULT_FORMULA, DEFAULT_DOMAIN))
-        _reset_point(page, from_formula(formula, domain))
+        reset_point(page, from_formula(formula, domain))
     else:
-        _reset_point(page, get_landscape(name))
+        reset_point(page, get_landscape(name))
 
 
 def landscape_ui(page: str) -> Landscape:
@@ -92,7 +89,7 @@ def _on_formula_change(page: str) -> None:
         return
     set_shared("custom_error", "")
     set_shared("custom", (text, domain))
-    _reset_point(page, landscape)
+    reset_point(page, landscape)
 
 
 def custom_landscape_ui(page: str) -> Landscape:
@@ -208,13 +205,14 @@ class WalkSettings:
 
 def optimizers_ui(page: str, default: tuple[str, ...]) -> tuple[str, ...]:
     """Pills to pick one or more optimizers, in the registry's order."""
+    key = f"{page}_optimizers"
+    seed_widget(key, list(default))
     chosen = st.pills(
         "Optimizers",
         list(OPTIMIZERS),
         selection_mode="multi",
-        default=list(default),
         format_func=lambda n: OPTIMIZERS[n].title,
-        key=f"{page}_optimizers",
+        key=key,
         help="Pick several to compare them from the same start.",
     )
     return tuple(n for n in OPTIMIZERS if n in (chosen or []))
@@ -238,62 +236,88 @@ def learning_rate_ui(page: str, default: float) -> float:
     )
 
 
+# The optimizer settings a page offers: widget key suffix, label, range, step, the
+# optimizers that use it and how to read its default from torch's defaults.
+SETTINGS = {
+    "momentum": (
+        "momentum (momentum, Nesterov)",
+        (0.0, 0.99),
+        0.01,
+        "How much of the previous step is kept: 0 is plain descent.",
+    ),
+    "alpha": (
+        "alpha (RMSProp's averaging of squared slopes)",
+        (0.5, 0.999),
+        0.001,
+        "How slowly RMSProp forgets old slopes: closer to 1 is a longer memory.",
+    ),
+    "beta1": (
+        "beta 1 (Adam's momentum)",
+        (0.0, 0.99),
+        0.01,
+        "Adam's memory of past gradients, like momentum.",
+    ),
+    "beta2": (
+        "beta 2 (Adam's averaging of squared slopes)",
+        (0.5, 0.9999),
+        0.0001,
+        "Adam's memory of past squared gradients, used to scale each knob's step.",
+    ),
+}
+
+
+def setting_default(name: str) -> float:
+    """PyTorch's default for one of ``SETTINGS``."""
+    if name == "momentum":
+        return float(OPTIMIZERS["momentum"].defaults["momentum"])
+    if name == "alpha":
+        return float(OPTIMIZERS["rmsprop"].defaults["alpha"])
+    beta1, beta2 = OPTIMIZERS["adam"].defaults["betas"]
+    return float(beta1 if name == "beta1" else beta2)
+
+
 def hyperparameters_ui(
     page: str, optimizers: tuple[str, ...]
 ) -> tuple[tuple[str, tuple[tuple[str, object], ...]], ...]:
     """An expander with the extra settings of the chosen optimizers, PyTorch's
     defaults pre-filled. Returns plain tuples for use as a cache key."""
-    momentum_users = [n for n in optimizers if n in ("momentum", "nesterov")]
-    if not (momentum_users or "rmsprop" in optimizers or "adam" in optimizers):
+    users = {
+        "momentum": [n for n in optimizers if n in ("momentum", "nesterov")],
+        "alpha": [n for n in optimizers if n == "rmsprop"],
+        "beta1": [n for n in optimizers if n == "adam"],
+        "beta2": [n for n in optimizers if n == "adam"],
+    }
+    if not any(users.values()):
         return ()
-    chosen: dict[str, dict[str, object]] = {}
+    values: dict[str, float] = {}
     with st.expander("Optimizer settings (PyTorch's defaults)"):
-        if momentum_users:
-            momentum = st.slider(
-                "momentum (momentum, Nesterov)",
-                0.0,
-                0.99,
-                float(OPTIMIZERS["momentum"].defaults["momentum"]),
-                0.01,
-                key=f"{page}_momentum",
-                help="How much of the previous step is kept: 0 is plain descent.",
+        for name, (label, (low, high), step, help_text) in SETTINGS.items():
+            if not users[name]:
+                continue
+            key = f"{page}_{name}"
+            seed_widget(key, setting_default(name))
+            values[name] = float(
+                st.slider(
+                    label,
+                    low,
+                    high,
+                    step=step,
+                    format="%.4g",
+                    key=key,
+                    help=help_text,
+                )
             )
-            for name in momentum_users:
-                chosen[name] = {"momentum": momentum}
-        if "rmsprop" in optimizers:
-            alpha = st.slider(
-                "alpha (RMSProp's averaging of squared slopes)",
-                0.5,
-                0.999,
-                float(OPTIMIZERS["rmsprop"].defaults["alpha"]),
-                0.001,
-                format="%.3f",
-                key=f"{page}_alpha",
-            )
-            chosen["rmsprop"] = {"alpha": alpha}
-        if "adam" in optimizers:
-            beta1_default, beta2_default = OPTIMIZERS["adam"].defaults["betas"]
-            cols = st.columns(2)
-            beta1 = cols[0].slider(
-                "beta 1 (Adam's momentum)",
-                0.0,
-                0.99,
-                float(beta1_default),
-                0.01,
-                key=f"{page}_beta1",
-            )
-            beta2 = cols[1].slider(
-                "beta 2 (Adam's averaging of squared slopes)",
-                0.5,
-                0.9999,
-                float(beta2_default),
-                0.0001,
-                format="%.4f",
-                key=f"{page}_beta2",
-            )
-            chosen["adam"] = {"betas": (beta1, beta2)}
+
+    chosen: dict[str, dict[str, object]] = {}
+    for name in users["momentum"]:
+        chosen[name] = {"momentum": values["momentum"]}
+    if users["alpha"]:
+        chosen["rmsprop"] = {"alpha": values["alpha"]}
+    if users["beta1"]:
+        chosen["adam"] = {"betas": (values["beta1"], values["beta2"])}
     return tuple(
-        (name, tuple(sorted(values.items()))) for name, values in sorted(chosen.items())
+        (name, tuple(sorted(settings.items())))
+        for name, settings in sorted(chosen.items())
     )
 
 
@@ -312,7 +336,7 @@ def walk_settings_ui(
             st.number_input(
                 "Steps",
                 min_value=1,
-                max_value=MAX_WALK_STEPS,
+                max_value=MAX_PATH_STEPS,
                 step=10,
                 key=key,
                 help="How many steps each optimizer may take.",
@@ -320,9 +344,9 @@ def walk_settings_ui(
         )
     with cols[2]:
         st.write("")
+        seed_widget(f"{page}_log_cost", False)
         log_cost = st.toggle(
             "Log scale for cost",
-            value=False,
             key=f"{page}_log_cost",
             help="Shows the late, small improvements as clearly as the first drops.",
         )

@@ -5,7 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from core.experiments import match_minimum
-from core.optimizers import OPTIMIZERS
+from core.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS
+from core.params import MAX_PATH_STEPS, read_choices, read_flag, read_int
+from dashboard import links
 from dashboard.cache import load_grid, load_walks
 from dashboard.charts import (
     OPTIMIZER_COLOURS,
@@ -17,9 +19,10 @@ from dashboard.charts import (
     readable_costs,
     surface_figure,
 )
+from dashboard.exports import chart_download_ui, csv_download_ui, trajectory_table
 from dashboard.presets import preset_for
 from dashboard.text import number, vector
-from dashboard.widgets import landscape_ui, point_ui, walk_settings_ui
+from dashboard.widgets import SETTINGS, landscape_ui, point_ui, walk_settings_ui
 
 PAGE = "descent"
 
@@ -32,14 +35,37 @@ st.markdown(
     "All start from the same point, so you can compare their walks."
 )
 
+notices = links.restore_landscape(PAGE)
 landscape = landscape_ui(PAGE)
 preset = preset_for(landscape)
+PARAMS = [
+    *links.point_params(PAGE),
+    links.Param(
+        "optimizers",
+        f"{PAGE}_optimizers",
+        lambda text, _: list(read_choices(text, list(OPTIMIZERS))),
+    ),
+    links.number_param(
+        "lr", f"{PAGE}_learning_rate", MIN_LEARNING_RATE, MAX_LEARNING_RATE
+    ),
+    links.Param("steps", f"{PAGE}_steps", lambda t, _: read_int(t, 1, MAX_PATH_STEPS)),
+    links.Param("log", f"{PAGE}_log_cost", lambda text, _: read_flag(text)),
+    *[
+        links.number_param(name, f"{PAGE}_{name}", *SETTINGS[name][1])
+        for name in SETTINGS
+    ],
+    links.Param(
+        "step", f"{PAGE}_current_step", lambda t, _: read_int(t, 0, MAX_PATH_STEPS)
+    ),
+]
+links.show_notices(notices + links.restore(PAGE, landscape, PARAMS))
 
 st.markdown("**Start**")
 start = point_ui(PAGE, landscape, label="Start")
 settings = walk_settings_ui(PAGE, preset, default_optimizers=("gd", "momentum", "adam"))
 if not settings.optimizers:
     st.info("Choose at least one optimizer to walk with.")
+    links.publish(PAGE, landscape, PARAMS)
     st.stop()
 
 walks = load_walks(
@@ -88,12 +114,18 @@ for name, walk in walks.items():
         )
 
 # Step through the walk: every chart marks where each walk is at that step.
+# A new number of steps shows the whole new walk; a step from a link is kept.
+step_key, seen_key = f"{PAGE}_current_step", f"{PAGE}_current_step_of"
+seen = st.session_state.get(seen_key)
+if step_key not in st.session_state or seen not in (None, settings.steps):
+    st.session_state[step_key] = settings.steps
+st.session_state[seen_key] = settings.steps
+st.session_state[step_key] = min(st.session_state[step_key], settings.steps)
 current = st.slider(
     "Step through the walk",
     min_value=0,
     max_value=settings.steps,
-    value=settings.steps,
-    key=f"{PAGE}_current_step",
+    key=step_key,
     help="Slide to see where each optimizer was after that many steps.",
 )
 
@@ -137,39 +169,38 @@ for name, walk in walks.items():
     )
 
 if landscape.knobs == 1:
-    st.plotly_chart(
-        curve_figure(
-            landscape,
-            # One knob: only x has to stay on the chart.
-            paths=[
-                clip_to_domain(p, (landscape.domain[0], (-np.inf, np.inf)))
-                for p in paths
-            ],
-        ),
-        key=f"{PAGE}_curve_chart",
+    curve = curve_figure(
+        landscape,
+        # One knob: only x has to stay on the chart.
+        paths=[
+            clip_to_domain(p, (landscape.domain[0], (-np.inf, np.inf))) for p in paths
+        ],
     )
+    st.plotly_chart(curve, key=f"{PAGE}_curve_chart")
+    chart_download_ui(curve, "walks-curve", f"{PAGE}_save_curve")
 else:
+    contours = contour_figure(grid, landscape, paths=paths, markers=markers)
+    surface = surface_figure(
+        grid,
+        landscape,
+        paths=[clip_to_domain(p, landscape.domain) for p in paths],
+        markers=markers,
+    )
     left, right = st.columns(2)
-    left.plotly_chart(
-        contour_figure(grid, landscape, paths=paths, markers=markers),
-        key=f"{PAGE}_contour_chart",
-    )
-    right.plotly_chart(
-        surface_figure(
-            grid,
-            landscape,
-            paths=[clip_to_domain(p, landscape.domain) for p in paths],
-            markers=markers,
-        ),
-        key=f"{PAGE}_surface_chart",
-    )
+    with left:
+        st.plotly_chart(contours, key=f"{PAGE}_contour_chart")
+        chart_download_ui(contours, "walks-contours", f"{PAGE}_save_contours")
+    with right:
+        st.plotly_chart(surface, key=f"{PAGE}_surface_chart")
+        chart_download_ui(surface, "walks-surface", f"{PAGE}_save_surface")
 
 costs = readable_costs(pd.concat(cost_rows, ignore_index=True), grid.values)
 colours = {OPTIMIZERS[n].title: OPTIMIZER_COLOURS[n] for n in walks}
-st.altair_chart(
-    cost_chart(costs, colours, current_step=current, log_scale=settings.log_cost),
-    key=f"{PAGE}_cost_chart",
+costs_chart = cost_chart(
+    costs, colours, current_step=current, log_scale=settings.log_cost
 )
+st.altair_chart(costs_chart, key=f"{PAGE}_cost_chart")
+chart_download_ui(costs_chart, "cost-by-step", f"{PAGE}_save_costs")
 if any(w.status == "diverged" for w in walks.values()):
     st.caption(
         "A diverged walk's cost grows without bound; its line stops where the cost "
@@ -185,3 +216,11 @@ st.dataframe(
         "cost": st.column_config.NumberColumn(format="%.5g"),
     },
 )
+csv_download_ui(
+    trajectory_table(walks, {n: OPTIMIZERS[n].title for n in walks}),
+    "Download the walks (CSV: step, x, y, cost per optimizer)",
+    f"trajectories-{landscape.name}",
+    f"{PAGE}_download_walks",
+)
+
+links.publish(PAGE, landscape, PARAMS)

@@ -7,11 +7,19 @@ import streamlit as st
 from core.calculus import describe_point, directional_derivatives
 from core.formula import parse_formula
 from core.landscapes import PARABOLA
+from core.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE
+from dashboard import links
 from dashboard.charts import curve_figure, slope_by_direction_chart
+from dashboard.exports import chart_download_ui
+from dashboard.state import seed_widget
 from dashboard.text import latex_number, number, vector
 from dashboard.widgets import landscape_ui, point_ui
 
 PAGE = "gradient"
+MODES = {
+    "two": "Two knobs: the landscape in the sidebar",
+    "one": "One knob: the parabola w²",
+}
 
 st.title("Gradient calculator")
 st.markdown(
@@ -21,28 +29,40 @@ st.markdown(
     "gradient**, by the **learning rate** times the gradient."
 )
 
+notices = links.restore_landscape(PAGE)
 landscape = landscape_ui(PAGE)
+PARAMS = [
+    *links.point_params(PAGE),
+    links.choice_param("knobs", f"{PAGE}_mode", list(MODES)),
+    links.number_param("w", f"{PAGE}_w", -4.0, 4.0),
+    links.number_param(
+        "lr", f"{PAGE}_learning_rate", MIN_LEARNING_RATE, MAX_LEARNING_RATE
+    ),
+]
+links.show_notices(notices + links.restore(PAGE, landscape, PARAMS))
+
 if landscape.knobs == 1:
     one_knob, chosen = True, landscape
 else:
     mode = st.radio(
         "How many knobs?",
-        ["Two knobs: the landscape in the sidebar", "One knob: the parabola w²"],
+        list(MODES),
+        format_func=MODES.get,
         key=f"{PAGE}_mode",
         horizontal=True,
     )
-    one_knob = mode.startswith("One")
+    one_knob = mode == "one"
     chosen = PARABOLA if one_knob else landscape
 knob = "w" if chosen is PARABOLA else "x"
 
 left, right = st.columns([3, 1])
 with left:
     if chosen is PARABOLA:
+        seed_widget(f"{PAGE}_w", 3.0)
         w = st.number_input(
             "Knob w",
             min_value=-4.0,
             max_value=4.0,
-            value=3.0,
             step=0.1,
             key=f"{PAGE}_w",
         )
@@ -50,11 +70,11 @@ with left:
     else:
         x, y = point_ui(PAGE, chosen, label="Point")
 with right:
+    seed_widget(f"{PAGE}_learning_rate", 0.1)
     learning_rate = st.number_input(
         "Learning rate (step size)",
-        min_value=1e-4,
-        max_value=10.0,
-        value=0.1,
+        min_value=MIN_LEARNING_RATE,
+        max_value=MAX_LEARNING_RATE,
         step=0.01,
         format="%.4g",
         key=f"{PAGE}_learning_rate",
@@ -79,6 +99,7 @@ if not np.isfinite(report.value) or not np.isfinite(report.gradient_norm):
         "The cost or its gradient is not a finite number at this point, so there is "
         "no slope to show. Pick another point."
     )
+    links.publish(PAGE, landscape, PARAMS)
     st.stop()
 
 if one_knob:
@@ -101,16 +122,15 @@ if one_knob:
     st.markdown(f"The negative gradient points **{where}**.")
 
     step_w = report.step_to[0]
-    st.plotly_chart(
-        curve_figure(
-            chosen,
-            point=(x, report.value),
-            slope=gx,
-            step_to=(step_w, report.value_after),
-            knob=knob,
-        ),
-        key=f"{PAGE}_curve_chart",
+    curve = curve_figure(
+        chosen,
+        point=(x, report.value),
+        slope=gx,
+        step_to=(step_w, report.value_after),
+        knob=knob,
     )
+    st.plotly_chart(curve, key=f"{PAGE}_curve_chart")
+    chart_download_ui(curve, "curve", f"{PAGE}_save_curve")
     st.markdown(
         f"One step: {knob} ← {knob} − learning rate × slope = "
         f"{number(x)} − {number(learning_rate)} × {number(gx)} = "
@@ -122,6 +142,7 @@ if one_knob:
             "This step went **up**: the learning rate is too large here, so the "
             "step jumps past the bottom. Try a smaller learning rate."
         )
+    links.publish(PAGE, landscape, PARAMS)
     st.stop()
 
 st.subheader("Cost and slopes at this point")
@@ -152,10 +173,9 @@ slopes = directional_derivatives(chosen, x, y, angles)
 gradient_angle = (
     float(np.degrees(np.arctan2(gy, gx))) if report.gradient_norm > 0 else None
 )
-st.altair_chart(
-    slope_by_direction_chart(np.degrees(angles), slopes, gradient_angle),
-    key=f"{PAGE}_slope_chart",
-)
+slope_chart = slope_by_direction_chart(np.degrees(angles), slopes, gradient_angle)
+st.altair_chart(slope_chart, key=f"{PAGE}_slope_chart")
+chart_download_ui(slope_chart, "slope-by-direction", f"{PAGE}_save_slopes")
 if gradient_angle is None:
     st.info("The gradient is zero here: every direction is flat, to first order.")
 else:
@@ -200,3 +220,5 @@ with st.expander("Check: the exact gradient against finite differences"):
         hide_index=True,
     )
     st.caption(f"Largest difference: {report.fd_error:.2e}")
+
+links.publish(PAGE, landscape, PARAMS)

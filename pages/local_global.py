@@ -6,6 +6,8 @@ import streamlit as st
 
 from core.experiments import MAX_RUNS, MAX_STEPS, run_many, summarize
 from core.optimizers import OPTIMIZERS
+from core.params import read_choices, read_flag, read_floats, read_int
+from dashboard import links
 from dashboard.cache import load_grid
 from dashboard.charts import (
     end_cost_chart,
@@ -13,11 +15,14 @@ from dashboard.charts import (
     end_points_figure,
     minimum_share_chart,
 )
+from dashboard.exports import chart_download_ui, csv_download_ui
 from dashboard.presets import preset_for
+from dashboard.state import seed_widget
 from dashboard.text import plural
 from dashboard.widgets import landscape_ui, optimizers_ui
 
 PAGE = "local_global"
+MAX_SEED = 2**31 - 1
 LEARNING_RATE_CHOICES = [
     0.0001,
     0.0003,
@@ -39,9 +44,37 @@ st.markdown(
     "valley you end in."
 )
 
+notices = links.restore_landscape(PAGE)
 landscape = landscape_ui(PAGE)
 preset = preset_for(landscape)
+STEPS_KEY = f"{PAGE}_steps_{landscape.name}"
+RATES_KEY = f"{PAGE}_learning_rates_{landscape.name}"
+AUTORUN_KEY = f"{PAGE}_autorun"
+PARAMS = [
+    links.Param(
+        "optimizers",
+        f"{PAGE}_optimizers",
+        lambda text, _: list(read_choices(text, list(OPTIMIZERS))),
+    ),
+    links.Param("runs", f"{PAGE}_n_runs", lambda t, _: read_int(t, 1, MAX_RUNS)),
+    links.Param("seed", f"{PAGE}_seed", lambda t, _: read_int(t, 0, MAX_SEED)),
+    links.Param("steps", STEPS_KEY, lambda t, _: read_int(t, 1, MAX_STEPS)),
+    links.Param(
+        "lrs", RATES_KEY, lambda t, _: list(read_floats(t, LEARNING_RATE_CHOICES))
+    ),
+    links.choice_param("show", f"{PAGE}_show", ["ended", "started"]),
+    links.Param("shown", f"{PAGE}_shown", lambda t, _: read_int(t, 0, 99)),
+    links.Param("run", AUTORUN_KEY, lambda text, _: read_flag(text)),
+]
+links.show_notices(notices + links.restore(PAGE, landscape, PARAMS))
 
+nearest = min(
+    LEARNING_RATE_CHOICES, key=lambda v: abs(np.log(v / preset.learning_rate))
+)
+seed_widget(f"{PAGE}_n_runs", 1000)
+seed_widget(f"{PAGE}_seed", 0)
+seed_widget(STEPS_KEY, max(preset.steps, 300))
+seed_widget(RATES_KEY, [nearest])
 with st.form(f"{PAGE}_form"):
     optimizers = optimizers_ui(PAGE, ("gd", "adam"))
     cols = st.columns(4)
@@ -49,15 +82,13 @@ with st.form(f"{PAGE}_form"):
         "Runs (random starts)",
         min_value=1,
         max_value=MAX_RUNS,
-        value=1000,
         step=100,
         key=f"{PAGE}_n_runs",
     )
     seed = cols[1].number_input(
         "Seed",
         min_value=0,
-        max_value=2**31 - 1,
-        value=0,
+        max_value=MAX_SEED,
         step=1,
         key=f"{PAGE}_seed",
         help="The same seed gives the same starts, so the same table.",
@@ -66,20 +97,18 @@ with st.form(f"{PAGE}_form"):
         "Steps per run",
         min_value=1,
         max_value=MAX_STEPS,
-        value=max(preset.steps, 300),
         step=50,
-        key=f"{PAGE}_steps_{landscape.name}",
-    )
-    nearest = min(
-        LEARNING_RATE_CHOICES, key=lambda v: abs(np.log(v / preset.learning_rate))
+        key=STEPS_KEY,
     )
     learning_rates = cols[3].multiselect(
         "Learning rates",
         LEARNING_RATE_CHOICES,
-        default=[nearest],
-        key=f"{PAGE}_learning_rates_{landscape.name}",
+        key=RATES_KEY,
     )
     submitted = st.form_submit_button("Run", type="primary")
+
+# A shared link to results runs the same job again: same seed, same table.
+submitted = submitted or bool(st.session_state.pop(AUTORUN_KEY, False))
 
 result_key = f"{PAGE}_result"
 if submitted:
@@ -108,6 +137,13 @@ if submitted:
             bar.empty()
             st.session_state[result_key] = {
                 "landscape": landscape.key,
+                "settings": (
+                    tuple(optimizers),
+                    int(n_runs),
+                    int(seed),
+                    int(steps),
+                    tuple(sorted(learning_rates)),
+                ),
                 "runs": runs,
                 "label": " × ".join(
                     [
@@ -122,6 +158,7 @@ if submitted:
 stored = st.session_state.get(result_key)
 if stored is None or stored["landscape"] != landscape.key:
     st.info("Choose the settings above and press **Run**.")
+    links.publish(PAGE, landscape, PARAMS)
     st.stop()
 
 runs: pd.DataFrame = stored["runs"]
@@ -181,7 +218,12 @@ combos = list(
     runs[["optimizer", "learning_rate"]].drop_duplicates().itertuples(index=False)
 )
 labels = [f"{titles[o]}, learning rate {lr:g}" for o, lr in combos]
-choice = st.selectbox("Show", range(len(combos)), format_func=lambda i: labels[i])
+shown_key = f"{PAGE}_shown"
+if st.session_state.get(shown_key, 0) >= len(combos):
+    st.session_state[shown_key] = 0
+choice = st.selectbox(
+    "Show", range(len(combos)), format_func=lambda i: labels[i], key=shown_key
+)
 chosen_optimizer, chosen_rate = combos[choice]
 subset = runs[
     (runs["optimizer"] == chosen_optimizer) & (runs["learning_rate"] == chosen_rate)
@@ -203,18 +245,33 @@ else:
     figure = end_points_figure(
         load_grid(landscape.key, 80), landscape, subset, show=show
     )
-left.plotly_chart(figure, key=f"{PAGE}_end_points_chart")
-right.altair_chart(
-    minimum_share_chart(runs, titles), key=f"{PAGE}_share_chart", height=420
-)
-st.altair_chart(end_cost_chart(runs, titles), key=f"{PAGE}_cost_chart", height=300)
+share_chart = minimum_share_chart(runs, titles)
+with left:
+    st.plotly_chart(figure, key=f"{PAGE}_end_points_chart")
+    chart_download_ui(figure, "end-points", f"{PAGE}_save_map")
+with right:
+    st.altair_chart(share_chart, key=f"{PAGE}_share_chart", height=420)
+    chart_download_ui(share_chart, "share-per-minimum", f"{PAGE}_save_shares")
+costs_chart = end_cost_chart(runs, titles)
+st.altair_chart(costs_chart, key=f"{PAGE}_cost_chart", height=300)
+chart_download_ui(costs_chart, "end-costs", f"{PAGE}_save_costs")
 
 st.subheader("Every run")
 st.dataframe(runs, hide_index=True, height=320)
-st.download_button(
-    "Download the runs table (CSV)",
-    runs.to_csv(index=False).encode(),
-    file_name=f"downhill-runs-{landscape.name}.csv",
-    mime="text/csv",
-    key=f"{PAGE}_download_runs",
-)
+cols = st.columns(2)
+with cols[0]:
+    csv_download_ui(
+        runs,
+        "Download the runs table (CSV)",
+        f"runs-{landscape.name}",
+        f"{PAGE}_download_runs",
+    )
+with cols[1]:
+    csv_download_ui(
+        summary,
+        "Download the summary (CSV)",
+        f"summary-{landscape.name}",
+        f"{PAGE}_download_summary",
+    )
+
+links.publish(PAGE, landscape, PARAMS, extra={"run": "1"})

@@ -5,12 +5,18 @@ import numpy as np
 import streamlit as st
 
 from core.grids import wants_log_colour
+from core.params import read_flag
+from dashboard import links
 from dashboard.cache import load_grid
 from dashboard.charts import contour_figure, curve_figure, surface_figure
+from dashboard.exports import chart_download_ui
+from dashboard.state import seed_widget
 from dashboard.text import number
 from dashboard.widgets import landscape_ui, point_ui
 
 PAGE = "surface"
+RESOLUTIONS = [40, 60, 80, 100, 150, 200]
+VIEWS = {"both": "Side by side", "3d": "3-D only", "contours": "Contours only"}
 
 st.title("Surface: the cost as a terrain")
 st.markdown(
@@ -21,28 +27,39 @@ st.markdown(
     "minima**, valleys that are lowest only nearby."
 )
 
+notices = links.restore_landscape(PAGE)
 landscape = landscape_ui(PAGE)
+LOG_KEY = f"{PAGE}_log_colour_{landscape.name}"
+PARAMS = [
+    *links.point_params(PAGE),
+    links.choice_param("resolution", f"{PAGE}_resolution", RESOLUTIONS),
+    links.choice_param("view", f"{PAGE}_view", list(VIEWS)),
+    links.Param("log", LOG_KEY, lambda text, _: read_flag(text)),
+]
+links.show_notices(notices + links.restore(PAGE, landscape, PARAMS))
+
 with st.sidebar:
+    seed_widget(f"{PAGE}_resolution", 100)
     resolution = st.select_slider(
         "Grid resolution",
-        options=[40, 60, 80, 100, 150, 200],
-        value=100,
+        options=RESOLUTIONS,
         key=f"{PAGE}_resolution",
         help="Points per side used to draw the terrain. Higher is finer and slower.",
     )
     view = st.radio(
         "View",
-        ["Side by side", "3-D only", "Contours only"],
+        list(VIEWS),
+        format_func=VIEWS.get,
         key=f"{PAGE}_view",
         horizontal=True,
     )
 
 x, y = point_ui(PAGE, landscape, label="You are here:")
 grid = load_grid(landscape.key, resolution)
+seed_widget(LOG_KEY, wants_log_colour(grid.values))
 log_colour = st.sidebar.toggle(
     "Colour by log of cost",
-    value=wants_log_colour(grid.values),
-    key=f"{PAGE}_log_colour_{landscape.name}",
+    key=LOG_KEY,
     help="Steep walls can use up all the colours and leave the valley floor flat. "
     "A log scale shows detail near the bottom.",
 )
@@ -75,10 +92,9 @@ else:
 
 if landscape.knobs == 1:
     # One knob: the terrain is a curve, and "downhill" is left or right.
-    st.plotly_chart(
-        curve_figure(landscape, point=(x, cost), slope=dx),
-        key=f"{PAGE}_curve_chart",
-    )
+    curve = curve_figure(landscape, point=(x, cost), slope=dx)
+    st.plotly_chart(curve, key=f"{PAGE}_curve_chart")
+    chart_download_ui(curve, "curve", f"{PAGE}_save_curve")
     st.caption(
         "With one knob the terrain is a curve. The dashed line is the tangent: its "
         "slope is the gradient, and downhill is the way it tilts down."
@@ -87,14 +103,18 @@ else:
     marks = {"point": (x, y), "gradient": (dx, dy), "log_colour": log_colour}
     surface = surface_figure(grid, landscape, **marks)
     contours = contour_figure(grid, landscape, **marks)
-    if view == "Side by side":
+    if view == "both":
         left, right = st.columns(2)
-        left.plotly_chart(surface, key=f"{PAGE}_surface_chart")
-        right.plotly_chart(contours, key=f"{PAGE}_contour_chart")
-    elif view == "3-D only":
-        st.plotly_chart(surface, key=f"{PAGE}_surface_chart")
     else:
-        st.plotly_chart(contours, key=f"{PAGE}_contour_chart")
+        left = right = st.container()
+    if view in ("both", "3d"):
+        with left:
+            st.plotly_chart(surface, key=f"{PAGE}_surface_chart")
+            chart_download_ui(surface, "surface", f"{PAGE}_save_surface")
+    if view in ("both", "contours"):
+        with right:
+            st.plotly_chart(contours, key=f"{PAGE}_contour_chart")
+            chart_download_ui(contours, "contours", f"{PAGE}_save_contours")
     st.caption(
         "Drag the 3-D view to turn it; it keeps its angle when you change the point. "
         "The arrow's length is fixed so it is easy to see; only its direction matters."
@@ -130,3 +150,5 @@ if not landscape.minima_complete:
         "Only the global minimum is listed: this landscape has a great many local "
         "minima, too many to list."
     )
+
+links.publish(PAGE, landscape, PARAMS)
