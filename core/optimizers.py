@@ -26,8 +26,11 @@ one ended: converged, diverged or still moving when the steps ran out.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +56,22 @@ y likewise) means the run has left the landscape for good."""
 COMPACT_FRACTION = 0.75
 """Drop stopped runs from the working arrays once at most this share of them is
 still moving; copying every step would cost more than it saves."""
+
+RUNS_PER_THREAD = 2_500
+"""Fewest runs worth a thread of their own. :func:`descend` splits a batch of at
+least twice this many runs into equal blocks walked on parallel threads: numpy lets
+go of the GIL inside its array loops, and the runs never look at each other, so the
+numbers are the same as on one thread. Smaller blocks spend their time queueing for
+the GIL between short array loops and run slower than one thread."""
+
+THREADS = min(
+    2,
+    len(os.sched_getaffinity(0))
+    if hasattr(os, "sched_getaffinity")
+    else (os.cpu_count() or 1),
+)
+"""Threads :func:`descend` uses at most: the cores this process may run on, capped
+at 2 (what a small app server has; more threads mostly queue on the GIL)."""
 
 MIN_LEARNING_RATE = 1e-5
 MAX_LEARNING_RATE = 10.0
@@ -543,8 +562,9 @@ def descend(
     shows up as a diverged run.
 
     All runs move together (one loop over steps, array work across runs). Runs that
-    stopped are dropped from the working arrays now and then (``compact``), which
-    changes the speed only, never the numbers.
+    stopped are dropped from the working arrays now and then (``compact``), and a
+    batch of at least ``2 * RUNS_PER_THREAD`` runs is split into blocks walked on
+    ``THREADS`` parallel threads; both change the speed only, never the numbers.
 
     Parameters
     ----------
@@ -589,85 +609,40 @@ def descend(
     (x_min, x_max), (y_min, y_max) = land.domain
     center = np.array([[(x_min + x_max) / 2], [(y_min + y_max) / 2]])
     spans = np.array([[x_max - x_min], [y_max - y_min]])
-    reach = spans / 2 + ESCAPE_SPANS * spans
-    tolerance_squared = float(tolerance) ** 2
+    walk = _Walk(
+        landscape=land,
+        optimizer=opt,
+        hyper=hyper,
+        learning_rate=learning_rate,
+        steps=steps,
+        center=center,
+        reach=spans / 2 + ESCAPE_SPANS * spans,
+        tolerance_squared=float(tolerance) ** 2,
+        compact=compact,
+        # Outputs over all n runs, written when a run stops.
+        final=np.empty((2, n)),
+        stopped_at=np.full(n, steps, dtype=np.int64),
+        status=np.full(n, _MAX_STEPS, dtype=np.int8),
+        reason=np.full(n, _NO_REASON, dtype=np.int8),
+        positions=np.empty((steps + 1, n, 2)) if record_path else None,
+        values=np.empty((steps + 1, n)) if record_path else None,
+    )
 
-    # Outputs over all n runs, written when a run stops.
-    final = np.empty((2, n))
-    stopped_at = np.full(n, steps, dtype=np.int64)
-    status = np.full(n, _MAX_STEPS, dtype=np.int8)
-    reason = np.full(n, _NO_REASON, dtype=np.int8)
-    positions = np.empty((steps + 1, n, 2)) if record_path else None
-    values = np.empty((steps + 1, n)) if record_path else None
+    # A big batch is split into blocks of runs walked on parallel threads; each
+    # block writes only its own runs' columns of the outputs.
+    parts = max(1, min(THREADS, n // RUNS_PER_THREAD))
+    bounds = [n * i // parts for i in range(parts + 1)]
+    if parts == 1:
+        walk.run(starts, 0, n)
+    else:
+        with ThreadPoolExecutor(parts) as pool:
+            blocks = pairwise(bounds)
+            # list() waits for every block and re-raises an error from any of them.
+            list(pool.map(lambda block: walk.run(starts, *block), blocks))
 
-    # The working set: contiguous (2, m) arrays, x in row 0 and y in row 1, for the
-    # runs in `run` (some may have stopped since the last compaction: `alive`).
-    # Always a copy: for a single start ``starts.T`` is already contiguous, and
-    # updating it in place would move the caller's starts.
-    params = np.array(starts.T, order="C")
-    previous = params.copy()
-    state = opt.init(params)
-    run = np.arange(n)
-    alive = np.ones(n, dtype=bool)
-    n_alive = n
-    gradient, work, inside, gradient_squared = _buffers(n)
-    gradient_fn = land.gradient_fn
-
+    final, status, reason = walk.final, walk.status, walk.reason
+    stopped_at, positions, values = walk.stopped_at, walk.positions, walk.values
     with np.errstate(all="ignore"):
-        for k in range(steps + 1):
-            # gradient_fn itself, not Landscape.gradient: the rows are float arrays
-            # already, and assigning into the buffer broadcasts constant slopes.
-            gradient[0], gradient[1] = gradient_fn(params[0], params[1])
-
-            np.subtract(params, center, out=work)
-            np.abs(work, out=work)
-            np.less_equal(work, reach, out=inside)
-            keeps_moving = inside[0] & inside[1]
-            np.multiply(gradient, gradient, out=work)
-            np.add(work[0], work[1], out=gradient_squared)
-            keeps_moving &= gradient_squared >= tolerance_squared
-            keeps_moving &= np.isfinite(gradient_squared)
-            # For booleans, a > b is "a and not b": alive runs that must stop.
-            stopping = np.greater(alive, keeps_moving)
-
-            if record_path:
-                where = slice(None) if len(run) == n else run
-                positions[k, where] = params.T
-                values[k, where] = land.value(params[0], params[1])
-
-            if stopping.any():
-                j = np.flatnonzero(stopping)
-                runs = run[j]
-                stopped_at[runs] = k
-                final[:, runs], status[runs], reason[runs] = _ending(
-                    params[:, j], previous[:, j], inside[:, j], gradient_squared[j]
-                )
-                alive[j] = False
-                n_alive -= len(j)
-                if n_alive == 0:
-                    break
-                if compact and n_alive <= COMPACT_FRACTION * len(run):
-                    keep = np.flatnonzero(alive)
-                    run = run[keep]
-                    params = params[:, keep]
-                    previous = previous[:, keep]
-                    state = tuple(s[:, keep] for s in state)
-                    alive = np.ones(n_alive, dtype=bool)
-                    # This step's update still needs the gradient of the kept runs.
-                    _, work, inside, gradient_squared = _buffers(n_alive)
-                    gradient = gradient[:, keep]
-
-            if k == steps:
-                still = run[alive]
-                final[:, still] = params[:, alive]
-                break
-
-            # Write the new point into the old buffer and keep p_k as `previous`.
-            new, state = opt.update(
-                params, gradient, state, learning_rate, k + 1, hyper, out=previous
-            )
-            previous, params = params, new
-
         final_values = np.broadcast_to(land.value(final[0], final[1]), (n,))
         final_values = final_values.astype(float)
         fgx, fgy = land.gradient(final[0], final[1])
@@ -697,6 +672,122 @@ def descend(
         positions=positions,
         values=values,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class _Walk:
+    """The settings and shared outputs of one :func:`descend` call.
+
+    ``run`` walks a contiguous block of the runs; blocks may run on parallel
+    threads because each writes only its own columns of the outputs.
+    """
+
+    landscape: Landscape
+    optimizer: Optimizer
+    hyper: dict[str, Any]
+    learning_rate: float
+    steps: int
+    center: np.ndarray
+    reach: np.ndarray
+    tolerance_squared: float
+    compact: bool
+    final: np.ndarray
+    stopped_at: np.ndarray
+    status: np.ndarray
+    reason: np.ndarray
+    positions: np.ndarray | None
+    values: np.ndarray | None
+
+    def run(self, starts: np.ndarray, begin: int, end: int) -> None:
+        """Walk runs ``begin:end`` of ``starts`` (n, 2) to their ends."""
+        land, opt, hyper = self.landscape, self.optimizer, self.hyper
+        steps, center, reach = self.steps, self.center, self.reach
+        tolerance_squared = self.tolerance_squared
+        final, stopped_at, status, reason = (
+            self.final,
+            self.stopped_at,
+            self.status,
+            self.reason,
+        )
+        positions, values = self.positions, self.values
+        record_path = positions is not None
+
+        # The working set: contiguous (2, m) arrays, x in row 0 and y in row 1, for
+        # the runs in `run` (some may have stopped since the last compaction:
+        # `alive`). Always a copy: for a single start ``starts.T`` is already
+        # contiguous, and updating it in place would move the caller's starts.
+        params = np.array(starts[begin:end].T, order="C")
+        previous = params.copy()
+        state = opt.init(params)
+        run = np.arange(begin, end)
+        alive = np.ones(end - begin, dtype=bool)
+        n_alive = end - begin
+        gradient, work, inside, gradient_squared = _buffers(n_alive)
+        gradient_fn = land.gradient_fn
+
+        # errstate is per thread, so it is set here rather than by the caller.
+        with np.errstate(all="ignore"):
+            for k in range(steps + 1):
+                # gradient_fn itself, not Landscape.gradient: the rows are float
+                # arrays already, and assigning into the buffer broadcasts constant
+                # slopes.
+                gradient[0], gradient[1] = gradient_fn(params[0], params[1])
+
+                np.subtract(params, center, out=work)
+                np.abs(work, out=work)
+                np.less_equal(work, reach, out=inside)
+                keeps_moving = inside[0] & inside[1]
+                np.multiply(gradient, gradient, out=work)
+                np.add(work[0], work[1], out=gradient_squared)
+                keeps_moving &= gradient_squared >= tolerance_squared
+                keeps_moving &= np.isfinite(gradient_squared)
+                # For booleans, a > b is "a and not b": alive runs that must stop.
+                stopping = np.greater(alive, keeps_moving)
+
+                if record_path:
+                    where = slice(begin, end) if len(run) == end - begin else run
+                    positions[k, where] = params.T
+                    values[k, where] = land.value(params[0], params[1])
+
+                if stopping.any():
+                    j = np.flatnonzero(stopping)
+                    runs = run[j]
+                    stopped_at[runs] = k
+                    final[:, runs], status[runs], reason[runs] = _ending(
+                        params[:, j], previous[:, j], inside[:, j], gradient_squared[j]
+                    )
+                    alive[j] = False
+                    n_alive -= len(j)
+                    if n_alive == 0:
+                        return
+                    if self.compact and n_alive <= COMPACT_FRACTION * len(run):
+                        keep = np.flatnonzero(alive)
+                        run = run[keep]
+                        params = params[:, keep]
+                        previous = previous[:, keep]
+                        state = tuple(s[:, keep] for s in state)
+                        alive = np.ones(n_alive, dtype=bool)
+                        # This step's update still needs the kept runs' gradient.
+                        _, work, inside, gradient_squared = _buffers(n_alive)
+                        gradient = gradient[:, keep]
+
+                if k == steps:
+                    still = run[alive]
+                    final[:, still] = params[:, alive]
+                    return
+
+                # Write the new point into the old buffer and keep p_k as
+                # `previous`.
+                new, state = opt.update(
+                    params,
+                    gradient,
+                    state,
+                    self.learning_rate,
+                    k + 1,
+                    hyper,
+                    out=previous,
+                )
+                previous, params = params, new
 
 
 def _buffers(m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -433,6 +433,33 @@ def test_compaction_changes_nothing(name):
     np.testing.assert_array_equal(packed.reason, loose.reason)
 
 
+@pytest.mark.parametrize("record_path", [False, True])
+def test_threads_change_nothing(monkeypatch, record_path):
+    # 2,500 runs split into two blocks on two threads, against one thread;
+    # some runs converge, some diverge (the starts beyond the domain) and some run
+    # out of steps, so each block stops runs of every kind.
+    from core import optimizers
+
+    starts = np.random.default_rng(3).uniform(-5, 5, (2_500, 2))
+    starts[::100] = [200.0, 0.0]
+    results = {}
+    monkeypatch.setattr(optimizers, "RUNS_PER_THREAD", 1_000)
+    for threads in (1, 2):
+        monkeypatch.setattr(optimizers, "THREADS", threads)
+        results[threads] = descend(
+            RASTRIGIN, "rmsprop", starts, 0.003, 120, record_path, tolerance=1e-3
+        )
+    one, two = results[1], results[2]
+    assert set(one.status) == {"converged", "diverged", "max_steps"}
+    for field in ("final_positions", "final_values", "final_gradients", "stopped_at"):
+        np.testing.assert_array_equal(getattr(one, field), getattr(two, field))
+    np.testing.assert_array_equal(one.status, two.status)
+    np.testing.assert_array_equal(one.reason, two.reason)
+    if record_path:
+        np.testing.assert_array_equal(one.positions, two.positions)
+        np.testing.assert_array_equal(one.values, two.values)
+
+
 def test_a_batch_equals_each_start_run_alone():
     starts = np.array([[0.6, 0.8], [4.0, -3.0], [-1.2, 0.3], [0.0, 0.0], [2.5, 2.5]])
     batch = descend(RASTRIGIN, "nesterov", starts, 0.003, 150)

@@ -1,0 +1,1 @@
+"""Benchmarks for Downhill: ``python -m benchmarks`` (see ``benchmarks/run.py``)."""
