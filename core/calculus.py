@@ -178,3 +178,26 @@ def describe_point(
         step_to=(x_next, y_next),
         value_after=float(landscape.value(x_next, y_next)),
     )
+
+
+def slice_along(
+    landscape: Landscape,
+    x: float,
+    y: float,
+    angle: float,
+    half_length: float,
+    points: int = 201,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cost along a straight cut through ``(x, y)`` in direction ``angle``.
+
+    Returns ``(t, cost)``, both shape ``(points,)``: ``t`` runs from
+    ``-half_length`` to ``half_length`` and ``cost[i]`` is the cost at
+    ``(x, y) + t[i] · (cos angle, sin angle)``. Its slope at ``t = 0`` is the
+    directional derivative at the point in that direction.
+    """
+    t = np.linspace(-half_length, half_length, points)
+    with np.errstate(all="ignore"):
+        cost = np.asarray(
+            landscape.value(x + t * np.cos(angle), y + t * np.sin(angle)), dtype=float
+        )
+    return t, np.where(np.isfinite(cost), cost, np.nan)

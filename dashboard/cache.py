@@ -14,6 +14,7 @@ import streamlit as st
 
 from core.grids import Grid, cost_grid
 from core.landscapes import Domain, landscape_from_key
+from core.narration import narrate, replay_step
 from core.optimizers import descend
 
 LandscapeKey = tuple[str, str, Domain]
@@ -73,3 +74,24 @@ def load_walks(
             reason=str(result.reason[0]),
         )
     return walks
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_step_story(
+    key: LandscapeKey,
+    optimizer: str,
+    start: tuple[float, float],
+    learning_rate: float,
+    step: int,
+    hyperparameters: tuple[tuple[str, object], ...] = (),
+) -> list[str]:
+    """Step ``step`` of one walk, told in plain sentences (see core.narration)."""
+    story = replay_step(
+        landscape_from_key(key),
+        optimizer,
+        start,
+        learning_rate,
+        step,
+        **dict(hyperparameters),
+    )
+    return narrate(story)

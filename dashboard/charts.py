@@ -512,9 +512,11 @@ def slope_by_direction_chart(
     slopes: np.ndarray,
     gradient_angle_deg: float | None,
     height: int = 300,
+    chosen_angle_deg: float | None = None,
 ) -> alt.Chart:
     """The slope met walking from the point at each angle, with the steepest uphill,
-    steepest downhill and the two flat directions marked."""
+    steepest downhill and the two flat directions marked, and a dashed rule at
+    ``chosen_angle_deg`` (the direction of the cut through the terrain)."""
     curve = pd.DataFrame({"angle": angles_deg, "slope": slopes})
     line = (
         alt.Chart(curve)
@@ -579,7 +581,52 @@ def slope_by_direction_chart(
                 tooltip=["what", alt.Tooltip("angle:Q", format=".0f"), "slope"],
             )
         )
+    if chosen_angle_deg is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"angle": [chosen_angle_deg % 360]}))
+            .mark_rule(color="#2f6f8f", strokeDash=[6, 4], strokeWidth=2)
+            .encode(x="angle:Q", tooltip=[alt.Tooltip("angle:Q", title="cut at")])
+        )
     return alt.layer(*layers).properties(height=height)
+
+
+def cut_chart(
+    t: np.ndarray, costs: np.ndarray, cost_here: float, slope: float, height: int = 280
+) -> alt.Chart:
+    """The cost along a straight cut through the point (distance ``t`` from it),
+    with the tangent line at the point, whose slope is the directional derivative.
+    """
+    curve = pd.DataFrame({"distance": t, "cost": costs}).dropna()
+    reach = 0.35 * float(np.ptp(t))
+    tangent = pd.DataFrame(
+        {
+            "distance": [-reach, reach],
+            "cost": [cost_here - slope * reach, cost_here + slope * reach],
+        }
+    )
+    line = (
+        alt.Chart(curve)
+        .mark_line(strokeWidth=2.5, color="#2f6f8f")
+        .encode(
+            x=alt.X("distance:Q", title="distance along the cut from the point"),
+            y=alt.Y("cost:Q", title="cost", scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("distance:Q", format=".3g"),
+                alt.Tooltip("cost:Q", format=".4g"),
+            ],
+        )
+    )
+    touch = (
+        alt.Chart(tangent)
+        .mark_line(strokeDash=[6, 4], color="#e4572e", strokeWidth=2)
+        .encode(x="distance:Q", y="cost:Q")
+    )
+    here = (
+        alt.Chart(pd.DataFrame({"distance": [0.0], "cost": [cost_here]}))
+        .mark_point(size=120, filled=True, color=POINT_COLOUR)
+        .encode(x="distance:Q", y="cost:Q")
+    )
+    return alt.layer(line, touch, here).properties(height=height)
 
 
 def curve_figure(

@@ -8,7 +8,7 @@ from core.experiments import match_minimum
 from core.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS
 from core.params import MAX_PATH_STEPS, read_choices, read_flag, read_int
 from dashboard import links
-from dashboard.cache import load_grid, load_walks
+from dashboard.cache import load_grid, load_step_story, load_walks
 from dashboard.charts import (
     OPTIMIZER_COLOURS,
     Path,
@@ -128,6 +128,39 @@ current = st.slider(
     key=step_key,
     help="Slide to see where each optimizer was after that many steps.",
 )
+
+# The narrated step: the numbers behind the step the slider is on.
+with st.expander(f"What happened at step {current}, in numbers", expanded=False):
+    if current == 0:
+        st.write("Step 0 is the start: nothing has happened yet. Move the slider.")
+    else:
+        teller = st.selectbox(
+            "Optimizer",
+            list(walks),
+            format_func=lambda n: OPTIMIZERS[n].title,
+            key=f"{PAGE}_narrated",
+        )
+        walk = walks[teller]
+        told = min(current, walk.stopped_at)
+        if told == 0:
+            st.write("This walk stopped at its start: the slope there is flat.")
+        else:
+            if told < current:
+                st.caption(f"This walk stopped at step {told}; here is its last step.")
+            settings_for = dict(settings.hyperparameters).get(teller, ())
+            try:
+                story = load_step_story(
+                    landscape.key,
+                    teller,
+                    start,
+                    settings.learning_rate,
+                    told,
+                    settings_for,
+                )
+            except ValueError as error:
+                st.warning(f"This step cannot be told: {error}.")
+            else:
+                st.markdown("\n".join(f"- {line}" for line in story))
 
 grid = load_grid(landscape.key, 80)
 paths, markers, cost_rows, table = [], [], [], []

@@ -4,12 +4,13 @@ effect of one small step, at a point of your choice."""
 import numpy as np
 import streamlit as st
 
-from core.calculus import describe_point, directional_derivatives
+from core.calculus import describe_point, directional_derivatives, slice_along
 from core.formula import parse_formula
 from core.landscapes import PARABOLA
 from core.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE
+from core.params import read_int
 from dashboard import links
-from dashboard.charts import curve_figure, slope_by_direction_chart
+from dashboard.charts import curve_figure, cut_chart, slope_by_direction_chart
 from dashboard.exports import chart_download_ui
 from dashboard.state import seed_widget
 from dashboard.text import latex_number, number, vector
@@ -38,6 +39,7 @@ PARAMS = [
     links.number_param(
         "lr", f"{PAGE}_learning_rate", MIN_LEARNING_RATE, MAX_LEARNING_RATE
     ),
+    links.Param("cut", f"{PAGE}_cut_angle", lambda t, _: read_int(t, 0, 359)),
 ]
 links.show_notices(notices + links.restore(PAGE, landscape, PARAMS))
 
@@ -173,7 +175,19 @@ slopes = directional_derivatives(chosen, x, y, angles)
 gradient_angle = (
     float(np.degrees(np.arctan2(gy, gx))) if report.gradient_norm > 0 else None
 )
-slope_chart = slope_by_direction_chart(np.degrees(angles), slopes, gradient_angle)
+downhill = 0.0 if gradient_angle is None else round((gradient_angle + 180) % 360)
+seed_widget(f"{PAGE}_cut_angle", int(downhill))
+cut_angle = st.slider(
+    "Direction of the cut (degrees from the x axis)",
+    0,
+    359,
+    key=f"{PAGE}_cut_angle",
+    help="Pick a direction: the chart below slices the terrain along it, and the "
+    "dashed line on this chart marks it.",
+)
+slope_chart = slope_by_direction_chart(
+    np.degrees(angles), slopes, gradient_angle, chosen_angle_deg=cut_angle
+)
 st.altair_chart(slope_chart, key=f"{PAGE}_slope_chart")
 chart_download_ui(slope_chart, "slope-by-direction", f"{PAGE}_save_slopes")
 if gradient_angle is None:
@@ -185,6 +199,22 @@ else:
         f"at {gradient_angle % 360:.0f}°; the steepest drop is opposite, at "
         f"{(gradient_angle + 180) % 360:.0f}°; at right angles the slope is zero."
     )
+
+st.subheader("A cut through the terrain")
+(x_low, x_high), (y_low, y_high) = chosen.domain
+half = 0.25 * min(x_high - x_low, y_high - y_low)
+theta = np.radians(cut_angle)
+t, along = slice_along(chosen, x, y, theta, half)
+cut_slope = float(directional_derivatives(chosen, x, y, np.array([theta]))[0])
+cut = cut_chart(t, along, report.value, cut_slope)
+st.altair_chart(cut, key=f"{PAGE}_cut_chart")
+chart_download_ui(cut, "cut", f"{PAGE}_save_cut")
+st.markdown(
+    f"Slice the terrain along the direction {cut_angle}° through the point and you "
+    f"get an ordinary curve. Its slope at the point, the dashed tangent, is "
+    f"**{number(cut_slope)}**: the slope in that direction, the same number the "
+    "chart above shows at the dashed line."
+)
 
 st.subheader("One small step downhill")
 cols = st.columns(3)

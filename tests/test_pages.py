@@ -1,10 +1,13 @@
 """Every page runs in Streamlit's AppTest: it loads without an exception, reruns
 when its main inputs change, and shows the numbers it should."""
 
+import math
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from dashboard.text import number
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -227,3 +230,26 @@ def test_descent_walks_down_a_typed_rosenbrock_with_adam():
     adam = table[table["optimizer"] == "Adam"].iloc[0]
     assert adam["x"] == pytest.approx(1.0, abs=0.05)
     assert adam["y"] == pytest.approx(1.0, abs=0.1)
+
+
+def test_descent_narrates_the_step_on_the_slider():
+    app = page("descent.py")
+    app.slider(key="descent_current_step").set_value(2).run()
+    app.selectbox(key="descent_narrated").set_value("momentum").run()
+    assert not app.exception
+    text = " ".join(m.value for m in app.markdown)
+    # Momentum's second step on the bowl from (3, 4) with learning rate 0.1: the
+    # velocity is 0.9 × (6, 8) + (4.8, 6.4) = (10.2, 13.6).
+    assert "(10.2, 13.6)" in text
+    assert "(-1.02, -1.36)" in text
+
+
+def test_calculator_cuts_the_terrain_along_the_chosen_direction():
+    app = page("gradient.py")
+    gradient_angle = math.degrees(math.atan2(8, 6))
+    for angle in (53, 143, 233):
+        app.slider(key="gradient_cut_angle").set_value(angle).run()
+        text = " ".join(m.value for m in app.markdown)
+        # The bowl at (3, 4): the slope along angle θ is 10 cos(θ − 53.13°).
+        expected = 10 * math.cos(math.radians(angle - gradient_angle))
+        assert f"is **{number(expected)}**" in text, (angle, expected)
