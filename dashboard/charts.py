@@ -1069,3 +1069,22 @@ def end_points_curve_figure(landscape: Landscape, runs: pd.DataFrame) -> go.Figu
             )
         )
     return fig
+
+
+def add_click_targets(fig: go.Figure, grid: Grid, per_side: int = 41) -> None:
+    """Cover a contour map with invisible points, so a click anywhere selects the
+    nearest one (Streamlit reports clicks on points, not on the contour itself)."""
+    xs = np.linspace(grid.xs[0], grid.xs[-1], per_side)
+    ys = np.linspace(grid.ys[0], grid.ys[-1], per_side)
+    gx, gy = np.meshgrid(xs, ys)
+    fig.add_trace(
+        go.Scatter(
+            x=gx.ravel(),
+            y=gy.ravel(),
+            mode="markers",
+            marker={"size": 10, "color": "rgba(0,0,0,0)"},
+            hovertemplate="start here: (%{x:.3g}, %{y:.3g})<extra></extra>",
+            showlegend=False,
+            name="click to start here",
+        )
+    )

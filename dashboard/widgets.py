@@ -4,6 +4,7 @@ the values chosen, already checked, so page scripts stay a list of steps."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -352,3 +353,21 @@ def walk_settings_ui(
         )
     hyperparameters = hyperparameters_ui(page, optimizers)
     return WalkSettings(optimizers, learning_rate, steps, hyperparameters, log_cost)
+
+
+def start_from_click(page: str) -> Callable[[], None]:
+    """An ``on_select`` callback for a contour map drawn with key
+    ``{page}_contour_chart``: the clicked point becomes the page's start (and the
+    shared point)."""
+
+    def callback() -> None:
+        event = st.session_state.get(f"{page}_contour_chart")
+        points = event.selection.points if event else []
+        if not points:
+            return
+        for axis in ("x", "y"):
+            value = float(points[0][axis])
+            st.session_state[f"{page}_{axis}"] = value
+            set_shared(axis, value)
+
+    return callback

@@ -12,6 +12,7 @@ from dashboard.cache import load_grid, load_step_story, load_walks
 from dashboard.charts import (
     OPTIMIZER_COLOURS,
     Path,
+    add_click_targets,
     clip_to_domain,
     contour_figure,
     cost_chart,
@@ -21,10 +22,20 @@ from dashboard.charts import (
 )
 from dashboard.exports import chart_download_ui, csv_download_ui, trajectory_table
 from dashboard.presets import preset_for
+from dashboard.race import race_figure
+from dashboard.state import seed_widget
 from dashboard.text import number, vector
-from dashboard.widgets import SETTINGS, landscape_ui, point_ui, walk_settings_ui
+from dashboard.widgets import (
+    SETTINGS,
+    landscape_ui,
+    point_ui,
+    start_from_click,
+    walk_settings_ui,
+)
 
 PAGE = "descent"
+VIEWS = {"paths": "Paths on the map and the surface", "race": "Race (animated)"}
+
 
 st.title("Descent trajectories")
 st.markdown(
@@ -57,6 +68,7 @@ PARAMS = [
     links.Param(
         "step", f"{PAGE}_current_step", lambda t, _: read_int(t, 0, MAX_PATH_STEPS)
     ),
+    links.choice_param("view", f"{PAGE}_view", list(VIEWS)),
 ]
 links.show_notices(notices + links.restore(PAGE, landscape, PARAMS))
 
@@ -164,6 +176,7 @@ with st.expander(f"What happened at step {current}, in numbers", expanded=False)
 
 grid = load_grid(landscape.key, 80)
 paths, markers, cost_rows, table = [], [], [], []
+full_paths = []
 for name, walk in walks.items():
     title = OPTIMIZERS[name].title
     colour = OPTIMIZER_COLOURS[name]
@@ -171,6 +184,8 @@ for name, walk in walks.items():
     positions = walk.positions[: last + 1]
     values = walk.values[: last + 1]
     paths.append(Path(title, colour, positions, values))
+    stop = walk.stopped_at + 1
+    full_paths.append(Path(title, colour, walk.positions[:stop], walk.values[:stop]))
     here = positions[-1]
     if np.all(np.isfinite(here)):
         markers.append((f"{title} at step {last}", colour, here[0], here[1]))
@@ -212,20 +227,44 @@ if landscape.knobs == 1:
     st.plotly_chart(curve, key=f"{PAGE}_curve_chart")
     chart_download_ui(curve, "walks-curve", f"{PAGE}_save_curve")
 else:
-    contours = contour_figure(grid, landscape, paths=paths, markers=markers)
-    surface = surface_figure(
-        grid,
-        landscape,
-        paths=[clip_to_domain(p, landscape.domain) for p in paths],
-        markers=markers,
+    seed_widget(f"{PAGE}_view", "paths")
+    view = st.radio(
+        "Show",
+        list(VIEWS),
+        format_func=VIEWS.get,
+        key=f"{PAGE}_view",
+        horizontal=True,
+        help="The race replays every walk at once; press Play, Pause, or drag its "
+        "slider to step.",
     )
-    left, right = st.columns(2)
-    with left:
-        st.plotly_chart(contours, key=f"{PAGE}_contour_chart")
-        chart_download_ui(contours, "walks-contours", f"{PAGE}_save_contours")
-    with right:
-        st.plotly_chart(surface, key=f"{PAGE}_surface_chart")
-        chart_download_ui(surface, "walks-surface", f"{PAGE}_save_surface")
+    if view == "race":
+        race = race_figure(
+            grid, landscape, [clip_to_domain(p, landscape.domain) for p in full_paths]
+        )
+        st.plotly_chart(race, key=f"{PAGE}_race_chart")
+        chart_download_ui(race, "race", f"{PAGE}_save_race")
+    else:
+        contours = contour_figure(grid, landscape, paths=paths, markers=markers)
+        add_click_targets(contours, grid)
+        surface = surface_figure(
+            grid,
+            landscape,
+            paths=[clip_to_domain(p, landscape.domain) for p in paths],
+            markers=markers,
+        )
+        left, right = st.columns(2)
+        with left:
+            st.plotly_chart(
+                contours,
+                key=f"{PAGE}_contour_chart",
+                on_select=start_from_click(PAGE),
+                selection_mode="points",
+            )
+            st.caption("Click anywhere on the map to start the walks from there.")
+            chart_download_ui(contours, "walks-contours", f"{PAGE}_save_contours")
+        with right:
+            st.plotly_chart(surface, key=f"{PAGE}_surface_chart")
+            chart_download_ui(surface, "walks-surface", f"{PAGE}_save_surface")
 
 costs = readable_costs(pd.concat(cost_rows, ignore_index=True), grid.values)
 colours = {OPTIMIZERS[n].title: OPTIMIZER_COLOURS[n] for n in walks}

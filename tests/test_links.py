@@ -126,12 +126,14 @@ def test_descent_link_reproduces_the_walks_to_the_digit():
         "beta1": "0.85",
         "beta2": "0.999",
         "step": "20",
+        "view": "race",
     }
     first = open_link("descent.py", query)
     again = open_link("descent.py", dict(first.query_params))
     pd.testing.assert_frame_equal(first.dataframe[0].value, again.dataframe[0].value)
     assert dict(first.query_params) == query
     assert first.dataframe[0].value["step"].max() == 20
+    assert len(first.get("plotly_chart")) == 1  # the race: one animated figure
 
 
 def test_descent_link_cannot_exceed_the_caps():

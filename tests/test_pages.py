@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.navigation import PAGES
 from dashboard.text import number
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,12 +42,10 @@ def test_entry_runs_home_and_switches_to_every_page():
 def test_home_has_a_card_per_page():
     app = page("home.py")
     labels = [link.proto.label for link in app.get("page_link")]
-    assert sorted(labels) == [
-        "**Descent trajectories**",
-        "**Gradient calculator**",
-        "**Local vs global**",
-        "**Surface**",
-    ]
+    assert sorted(labels) == sorted(f"**{info.title}**" for info in PAGES)
+    assert {"Surface", "Gradient calculator", "Descent trajectories"} <= {
+        info.title for info in PAGES
+    }
 
 
 def test_surface_shows_cost_at_the_point_and_follows_the_landscape():
@@ -253,3 +252,40 @@ def test_calculator_cuts_the_terrain_along_the_chosen_direction():
         # The bowl at (3, 4): the slope along angle θ is 10 cos(θ − 53.13°).
         expected = 10 * math.cos(math.radians(angle - gradient_angle))
         assert f"is **{number(expected)}**" in text, (angle, expected)
+
+
+def test_descent_race_animates_every_walk():
+    import json
+
+    app = page("descent.py")
+    app.radio(key="descent_view").set_value("race").run()
+    assert not app.exception
+    (chart,) = app.get("plotly_chart")
+    figure = json.loads(chart.proto.spec)
+    steps = [int(frame["name"]) for frame in figure["frames"]]
+    assert steps[0] == 0 and steps == sorted(steps)
+    # Three optimizers, each with a marker on the map and on the surface.
+    assert all(len(frame["data"]) == 6 for frame in figure["frames"])
+    buttons = figure["layout"]["updatemenus"][0]["buttons"]
+    assert [b["label"] for b in buttons] == ["▶ Play", "❚❚ Pause"]
+
+
+def test_a_click_on_the_map_moves_the_start():
+    def script():
+        from types import SimpleNamespace
+
+        import streamlit as st
+
+        from dashboard.widgets import start_from_click
+
+        # What Streamlit stores for a chart whose point (-1, 2) was clicked.
+        st.session_state["descent_contour_chart"] = SimpleNamespace(
+            selection=SimpleNamespace(points=[{"x": -1.0, "y": 2.0}])
+        )
+        start_from_click("descent")()
+        st.write(st.session_state["descent_x"], st.session_state["descent_y"])
+
+    app = AppTest.from_function(script, default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception
+    assert app.markdown[0].value == "`-1.0` `2.0`"
