@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.experiments import MAX_RUNS, MAX_STEPS, run_many, summarize
+from core.landscapes import Landscape
 from core.optimizers import OPTIMIZERS
 from core.params import read_choices, read_flag, read_floats, read_int
 from dashboard import links
@@ -214,41 +215,51 @@ st.dataframe(
 )
 
 st.subheader("Where the runs ended")
-combos = list(
-    runs[["optimizer", "learning_rate"]].drop_duplicates().itertuples(index=False)
-)
-labels = [f"{titles[o]}, learning rate {lr:g}" for o, lr in combos]
-shown_key = f"{PAGE}_shown"
-if st.session_state.get(shown_key, 0) >= len(combos):
-    st.session_state[shown_key] = 0
-choice = st.selectbox(
-    "Show", range(len(combos)), format_func=lambda i: labels[i], key=shown_key
-)
-chosen_optimizer, chosen_rate = combos[choice]
-subset = runs[
-    (runs["optimizer"] == chosen_optimizer) & (runs["learning_rate"] == chosen_rate)
-]
-show = st.radio(
-    "The map shows",
-    ["ended", "started"],
-    format_func=lambda v: {
-        "ended": "where the runs ended (bubble size: number of runs)",
-        "started": "where the runs started, coloured by where each ended",
-    }[v],
-    horizontal=True,
-    key=f"{PAGE}_show",
-)
-left, right = st.columns(2)
-if landscape.knobs == 1:
-    figure = end_points_curve_figure(landscape, subset)
-else:
-    figure = end_points_figure(
-        load_grid(landscape.key, 80), landscape, subset, show=show
+
+
+# A fragment: choosing what the map shows reruns only this part, not the tables.
+@st.fragment
+def end_map_ui(
+    runs: pd.DataFrame, landscape: Landscape, titles: dict[str, str]
+) -> None:
+    combos = list(
+        runs[["optimizer", "learning_rate"]].drop_duplicates().itertuples(index=False)
     )
-share_chart = minimum_share_chart(runs, titles)
-with left:
+    labels = [f"{titles[o]}, learning rate {lr:g}" for o, lr in combos]
+    shown_key = f"{PAGE}_shown"
+    if st.session_state.get(shown_key, 0) >= len(combos):
+        st.session_state[shown_key] = 0
+    choice = st.selectbox(
+        "Show", range(len(combos)), format_func=lambda i: labels[i], key=shown_key
+    )
+    chosen_optimizer, chosen_rate = combos[choice]
+    subset = runs[
+        (runs["optimizer"] == chosen_optimizer) & (runs["learning_rate"] == chosen_rate)
+    ]
+    show = st.radio(
+        "The map shows",
+        ["ended", "started"],
+        format_func=lambda v: {
+            "ended": "where the runs ended (bubble size: number of runs)",
+            "started": "where the runs started, coloured by where each ended",
+        }[v],
+        horizontal=True,
+        key=f"{PAGE}_show",
+    )
+    if landscape.knobs == 1:
+        figure = end_points_curve_figure(landscape, subset)
+    else:
+        grid = load_grid(landscape.key, 80)
+        figure = end_points_figure(grid, landscape, subset, show=show)
     st.plotly_chart(figure, key=f"{PAGE}_end_points_chart")
     chart_download_ui(figure, "end-points", f"{PAGE}_save_map")
+    links.publish(PAGE, landscape, PARAMS, extra={"run": "1"})
+
+
+left, right = st.columns(2)
+with left:
+    end_map_ui(runs, landscape, titles)
+share_chart = minimum_share_chart(runs, titles)
 with right:
     st.altair_chart(share_chart, key=f"{PAGE}_share_chart", height=420)
     chart_download_ui(share_chart, "share-per-minimum", f"{PAGE}_save_shares")
