@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from core.experiments import nearest_minimum
 from core.optimizers import descend, resolve_landscape
@@ -24,6 +25,10 @@ DIVERGED = "diverged"
 
 MAX_RESOLUTION = 1_000
 """Most grid points per side; 1,000 x 1,000 starts is already a big batch."""
+
+MAX_BASIN_WORK = 20_000_000
+"""Most planned work of a basin map drawn on request: grid points x steps. A few
+seconds of descent at worst; most runs stop early, when they converge."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,12 +48,59 @@ class BasinMap:
     names : tuple of str
         The landscape's minima labels, in the order of ``landscape.minima``, then
         ``"not at a known minimum"`` and ``"diverged"``.
+    is_global : tuple of bool
+        Per name, whether it is a global minimum (False for the last two).
+    stopped_at : int array (ny, nx) or None
+        The step at which each run stopped, laid out like ``labels``.
     """
 
     xs: np.ndarray
     ys: np.ndarray
     labels: np.ndarray
     names: tuple[str, ...]
+    is_global: tuple[bool, ...] = ()
+    stopped_at: np.ndarray | None = None
+
+    def shares(self) -> np.ndarray:
+        """The share of the grid's starts that ends in each of ``names``, shape
+        ``(len(names),)``; the shares add up to 1.
+
+        The starts are evenly spaced, so this is the share of the domain's area
+        that drains to each ending (up to the grid's resolution).
+        """
+        counts = np.bincount(self.labels.ravel(), minlength=len(self.names))
+        return counts / self.labels.size
+
+    @property
+    def global_share(self) -> float:
+        """The share of the starts that ends in a global minimum (any of them,
+        where several tie)."""
+        flags = np.zeros(len(self.names), dtype=bool)
+        flags[: len(self.is_global)] = self.is_global
+        return float(self.shares()[flags].sum())
+
+    def table(self) -> pd.DataFrame:
+        """One row per ending that some start reached, largest share first.
+
+        Columns: ``ending`` (a name), ``code`` (its index in ``names``),
+        ``is_global``, ``starts`` (how many grid points) and ``share``.
+        """
+        counts = np.bincount(self.labels.ravel(), minlength=len(self.names))
+        flags = np.zeros(len(self.names), dtype=bool)
+        flags[: len(self.is_global)] = self.is_global
+        frame = pd.DataFrame(
+            {
+                "ending": self.names,
+                "code": np.arange(len(self.names)),
+                "is_global": flags,
+                "starts": counts,
+                "share": counts / self.labels.size,
+            }
+        )
+        frame = frame[frame["starts"] > 0]
+        return frame.sort_values(
+            ["is_global", "starts"], ascending=False, kind="stable"
+        ).reset_index(drop=True)
 
 
 def _check_resolution(resolution: Any) -> tuple[int, int]:
@@ -64,6 +116,13 @@ def _check_resolution(resolution: Any) -> tuple[int, int]:
                 f"got {resolution!r}"
             )
     return int(pair[0]), int(pair[1])
+
+
+def resolution_within_cap(resolution: int, steps: int) -> int:
+    """``resolution``, or the largest smaller one whose ``resolution ** 2 * steps``
+    stays within ``MAX_BASIN_WORK`` (never below 2)."""
+    fitting = int(np.sqrt(MAX_BASIN_WORK / max(int(steps), 1)))
+    return max(2, min(int(resolution), fitting))
 
 
 def basin_map(
@@ -125,4 +184,12 @@ def basin_map(
     codes[codes < 0] = n_minima
     codes[result.status == "diverged"] = n_minima + 1
     names = (*(m.label for m in land.minima), ELSEWHERE, DIVERGED)
-    return BasinMap(xs=xs, ys=ys, labels=codes.reshape(ny, nx), names=names)
+    is_global = (*(m.is_global for m in land.minima), False, False)
+    return BasinMap(
+        xs=xs,
+        ys=ys,
+        labels=codes.reshape(ny, nx),
+        names=names,
+        is_global=is_global,
+        stopped_at=result.stopped_at.reshape(ny, nx),
+    )

@@ -59,6 +59,14 @@ PAGES = [
         "local-vs-global",
         "Run many descents from random starts and count how often each valley wins.",
     ),
+    PageInfo(
+        "basins.py",
+        "Basins and learning rates",
+        ":material/grid_on:",
+        "basins",
+        "Paint the map by which valley each start drains to, and sweep the learning "
+        "rate from timid to explosive.",
+    ),
 ]
 
 

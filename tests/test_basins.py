@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.basins import DIVERGED, ELSEWHERE, basin_map
+from core.basins import DIVERGED, ELSEWHERE, basin_map, resolution_within_cap
 from core.landscapes import HIMMELBLAU, Landscape, Minimum
 
 SQUARE = ((-2.0, 2.0), (-2.0, 2.0))
@@ -83,3 +83,61 @@ def test_himmelblau_has_four_basins_each_around_its_minimum():
 def test_bad_resolutions_are_refused(resolution):
     with pytest.raises(ValueError, match="resolution"):
         basin_map("bowl", "gd", 0.1, resolution, 10)
+
+
+# -- shares of the area ----------------------------------------------------------------
+
+
+def test_all_of_the_bowl_drains_to_its_global_minimum():
+    basins = basin_map("bowl", "gd", 0.1, 30, 300)
+    assert basins.global_share == 1.0
+    np.testing.assert_array_equal(basins.shares(), [1.0, 0.0, 0.0])
+    table = basins.table()
+    assert table["ending"].tolist() == ["global (0, 0)"]
+    assert table["starts"].tolist() == [900]
+    # Every run converges: (1 - 0.2)^k * 7.1 falls below 1e-6 / 2 within 80 steps.
+    assert basins.stopped_at.shape == (30, 30)
+    assert basins.stopped_at.max() < 300
+
+
+def test_two_valleys_deeper_left_valley_drains_a_bit_more_than_half():
+    # f = (x^2 - 1)^2 + 0.3 x + y^2 / 2: the ridge between the valleys is the
+    # middle root of f_x = 4x^3 - 4x + 0.3 = 0, at x = 0.0754, just right of 0. With
+    # small steps every start left of it ends in the deep (global) valley.
+    ridge = sorted(np.roots([4.0, 0.0, -4.0, 0.3]).real)[1]
+    assert ridge == pytest.approx(0.07543, abs=1e-5)
+    basins = basin_map("two_valleys", "gd", 0.05, (100, 7), 300)
+    left = np.mean(basins.xs < ridge)
+    # x = -2 + 4j/99 < 0.0754 for j = 0 .. 51: 52 of the 100 columns.
+    assert left == 0.52
+    assert basins.global_share == pytest.approx(left)
+    assert basins.shares()[1] == pytest.approx(1 - left)
+
+
+def test_himmelblau_four_equal_minima_share_the_whole_map():
+    basins = basin_map(HIMMELBLAU, "gd", 0.01, 41, 500)
+    assert basins.is_global == (True, True, True, True, False, False)
+    assert basins.global_share == 1.0
+    shares = basins.shares()[:4]
+    assert shares.sum() == pytest.approx(1.0)
+    # The four valleys are of similar size: each holds 20% to 30% of the map.
+    assert ((shares > 0.2) & (shares < 0.3)).all(), shares
+
+
+def test_shares_follow_the_asymmetric_layout():
+    # 5 columns at x = -2, -1, 0, 1, 2 and 2 rows: the column x = 0 sits on the
+    # ridge of LEFT_RIGHT (slope exactly 0), so it stays there: not a minimum.
+    basins = basin_map(LEFT_RIGHT, "gd", 0.05, (5, 2), 500)
+    assert basins.labels.shape == (2, 5)
+    np.testing.assert_array_equal(basins.labels, [[0, 0, 2, 1, 1]] * 2)
+    np.testing.assert_allclose(basins.shares(), [0.4, 0.4, 0.2, 0.0])
+    assert basins.global_share == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize(
+    ("resolution", "steps", "expected"),
+    [(100, 100, 100), (200, 500, 200), (200, 2000, 100), (50, 10**9, 2)],
+)
+def test_resolution_is_capped_by_the_work(resolution, steps, expected):
+    # MAX_BASIN_WORK = 2e7: 200^2 * 500 = 2e7 fits, 2e7 / 2000 = 100^2.
+    assert resolution_within_cap(resolution, steps) == expected
