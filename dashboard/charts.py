@@ -53,6 +53,20 @@ class Path:
     values: np.ndarray
 
 
+def _cost_hover(grid: Grid, log_colour: bool) -> dict:
+    """Hover text showing the cost. On a log-scaled chart the drawn values are
+    logs, so the costs travel as ``customdata``; otherwise the grid is sent once."""
+    if not log_colour:
+        return {
+            "hovertemplate": "x=%{x:.3g}<br>y=%{y:.3g}<br>cost=%{z:.4g}<extra></extra>"
+        }
+    return {
+        "customdata": grid.values,
+        "hovertemplate": "x=%{x:.3g}<br>y=%{y:.3g}<br>cost=%{customdata:.4g}"
+        "<extra></extra>",
+    }
+
+
 def _colour_values(grid: Grid, log_colour: bool) -> np.ndarray:
     return log_heights(grid.values) if log_colour else grid.values
 
@@ -121,10 +135,8 @@ def contour_figure(
             contours={"coloring": "heatmap", "showlines": True},
             line={"width": 0.6, "color": "rgba(255,255,255,0.45)"},
             colorbar=_colourbar(grid, log_colour),
-            customdata=grid.values,
-            hovertemplate="x=%{x:.3g}<br>y=%{y:.3g}<br>cost=%{customdata:.4g}"
-            "<extra></extra>",
             name="cost",
+            **_cost_hover(grid, log_colour),
         )
     )
     for i, path in enumerate(paths):
@@ -291,15 +303,12 @@ def surface_figure(
             x=grid.xs,
             y=grid.ys,
             z=heights,
-            surfacecolor=heights,
-            customdata=grid.values,
             colorscale=COLOURSCALE,
             colorbar=_colourbar(grid, log_colour),
-            opacity=0.92,
             name="cost",
-            hovertemplate="x=%{x:.3g}<br>y=%{y:.3g}<br>cost=%{customdata:.4g}"
-            "<extra></extra>",
-            contours={"z": {"show": True, "usecolormap": True, "width": 1}},
+            # No contour lines on the surface: in a browser without a GPU they
+            # double the time to draw it, and the map beside it has them.
+            **_cost_hover(grid, log_colour),
         )
     )
 

@@ -39,7 +39,7 @@ PARAMS = [
 links.show_notices(notices + links.restore(PAGE, landscape, PARAMS))
 
 with st.sidebar:
-    seed_widget(f"{PAGE}_resolution", 100)
+    seed_widget(f"{PAGE}_resolution", 80)
     resolution = st.select_slider(
         "Grid resolution",
         options=RESOLUTIONS,

@@ -38,12 +38,22 @@ def test_plotly_figures_carry_the_grid_untransposed():
     grid = cost_grid(rosenbrock, 30)
     for figure in (surface_figure(grid, rosenbrock), contour_figure(grid, rosenbrock)):
         trace = figure.data[0]
-        z = np.asarray(trace.z if trace.type == "surface" else trace.customdata)
+        z = np.asarray(trace.z)
         np.testing.assert_allclose(z, grid.values)
         # plotly reads z[row][col] as the point (y[row], x[col]).
         row, col = 5, 20
         x, y = np.asarray(trace.x)[col], np.asarray(trace.y)[row]
         assert z[row, col] == pytest.approx(float(rosenbrock.value(x, y)))
+
+
+def test_log_scaled_charts_still_report_the_cost():
+    rosenbrock = get_landscape("rosenbrock")
+    grid = cost_grid(rosenbrock, 30)
+    for make in (surface_figure, contour_figure):
+        trace = make(grid, rosenbrock, log_colour=True).data[0]
+        np.testing.assert_allclose(np.asarray(trace.customdata), grid.values)
+        assert "customdata" in trace.hovertemplate
+        assert np.nanmax(np.asarray(trace.z)) < np.log10(np.nanmax(grid.values)) + 1
 
 
 def test_undefined_costs_become_gaps():

@@ -99,7 +99,7 @@ def test_surface_link_full_of_garbage_shows_notices_and_defaults():
     # The bowl at its preset point (3, 4).
     assert metrics(app)["Cost here"] == "25"
     assert app.query_params["landscape"] == "bowl"
-    assert app.query_params["resolution"] == "100"
+    assert app.query_params["resolution"] == "80"
 
 
 def test_calculator_link_restores_point_and_learning_rate():
