@@ -16,6 +16,10 @@ span; for one-knob landscapes only x counts). The outcome of a run is
 * ``"local minimum"`` when it ended at a listed local minimum;
 * ``"not at a known minimum"`` otherwise: still far from any listed minimum when the
   steps ran out, or settled somewhere that is not listed (a saddle, a flat plateau).
+
+An experiment may also use a learning-rate schedule and noisy gradients (see
+:func:`core.optimizers.descend`); the table records both, and the summaries split
+by them only when a table mixes several (tables concatenated from experiments).
 """
 
 from __future__ import annotations
@@ -31,10 +35,12 @@ import pandas as pd
 from core.optimizers import (
     DEFAULT_TOLERANCE,
     check_learning_rate,
+    check_noise,
     descend,
     get_optimizer,
     resolve_landscape,
 )
+from core.schedules import Schedule, check_schedule
 
 if TYPE_CHECKING:
     from core.landscapes import Landscape, Minimum
@@ -194,6 +200,9 @@ def run_many(
     starts: np.ndarray | None = None,
     progress: Progress | None = None,
     match_tolerance: float | None = None,
+    schedule: str | Schedule = "constant",
+    schedule_params: Mapping[str, Any] | None = None,
+    noise: float = 0.0,
 ) -> pd.DataFrame:
     """Run every optimizer at every learning rate from the same random starts.
 
@@ -208,7 +217,10 @@ def run_many(
     n_runs : int
         Random starts, 1 to ``MAX_RUNS``.
     seed : int
-        Seed for ``np.random.default_rng``; the same seed gives the same table.
+        Seed for ``np.random.default_rng``; the same seed gives the same table. It
+        seeds the gradient noise too (``noise_seed`` of ``descend``, whose streams
+        are keyed apart from ``default_rng(seed)``, so starts and noise are
+        independent).
     steps : int
         Step budget per run, 1 to ``MAX_STEPS``.
     tolerance : float
@@ -224,6 +236,17 @@ def run_many(
     match_tolerance : float, optional
         How close a final position must be to a listed minimum to count as there;
         default 1% of the larger domain span.
+    schedule : str or Schedule
+        Learning-rate schedule for every run (a key of ``core.schedules.SCHEDULES``);
+        each learning rate is the base rate of its own schedule.
+    schedule_params : mapping, optional
+        Overrides of the schedule's defaults (``step_size``, ``gamma``, ``T_max``,
+        ``eta_min``), checked against every learning rate.
+    noise : float
+        Standard deviation of the noise added to each gradient component (>= 0).
+        Run ``i`` meets the same noise at each step in every optimizer and learning
+        rate, as it meets the same start: differences between them are not luck of
+        the draw.
 
     Returns
     -------
@@ -232,8 +255,9 @@ def run_many(
         ``start_y``, ``end_x``, ``end_y``, ``end_value``, ``steps`` (the step the run
         stopped at), ``status`` (category: converged, max_steps, diverged),
         ``reason`` (category; why it diverged, else ""), ``minimum`` (category: the
-        label of the minimum it ended at, or ""), ``reached_global`` (bool) and
-        ``outcome`` (category, see ``OUTCOMES``).
+        label of the minimum it ended at, or ""), ``reached_global`` (bool),
+        ``outcome`` (category, see ``OUTCOMES``), ``schedule`` (category) and
+        ``noise``.
     """
     land = resolve_landscape(landscape)
     names = [get_optimizer(name).name for name in _as_list(optimizers)]
@@ -250,6 +274,14 @@ def run_many(
     steps = _check_count("steps", steps, 1, MAX_STEPS)
     overrides = _check_hyperparameters(hyperparameters, names)
     match_distance = _match_tolerance(land, match_tolerance)
+    for rate in rates:
+        # eta_min must suit every base rate.
+        chosen, _ = check_schedule(schedule, rate, steps, schedule_params)
+    noise = check_noise(noise)
+    if noise > 0 and (
+        isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+    ):
+        raise ValueError(f"seed must be a whole number >= 0 for noise, got {seed!r}")
 
     if starts is None:
         starts = random_starts(land, n_runs, seed)
@@ -277,6 +309,12 @@ def run_many(
                 steps,
                 record_path=False,
                 tolerance=tolerance,
+                schedule=chosen,
+                schedule_params=schedule_params,
+                noise=noise,
+                # Without noise the seed stays unchecked, as it always was.
+                noise_seed=seed if noise > 0 else 0,
+                noise_offset=begin,
                 **overrides[name],
             )
             pieces.append(result)
@@ -287,7 +325,12 @@ def run_many(
     if progress:
         progress(1.0, "done")
 
-    return _table(land, names, rates, starts, pieces, match_distance)
+    table = _table(land, names, rates, starts, pieces, match_distance)
+    table["schedule"] = pd.Categorical.from_codes(
+        np.zeros(len(table), dtype=np.int8), categories=[chosen.name]
+    )
+    table["noise"] = noise
+    return table
 
 
 def _table(
@@ -344,8 +387,22 @@ def _labels(labels: list[str], codes: np.ndarray) -> pd.Categorical:
     return pd.Categorical(np.array(labels, dtype=object)[codes])
 
 
+def _group_keys(runs: pd.DataFrame) -> list[str]:
+    """``optimizer`` and ``learning_rate``, then ``schedule`` and ``noise`` if they
+    vary in ``runs`` (one experiment has one of each; a concatenation may not)."""
+    extra = [
+        column
+        for column in ("schedule", "noise")
+        if column in runs.columns and runs[column].nunique(dropna=False) > 1
+    ]
+    return ["optimizer", "learning_rate", *extra]
+
+
 def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     """Per optimizer and learning rate: how the runs ended.
+
+    When ``runs`` mixes schedules or noise levels, the groups split by those too
+    (columns ``schedule`` and ``noise`` after ``learning_rate``).
 
     Returns
     -------
@@ -355,10 +412,10 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     ``mean_end_value`` (over the runs that did not diverge and have a finite cost;
     NaN when there are none).
     """
+    keys = _group_keys(runs)
     frame = pd.DataFrame(
         {
-            "optimizer": runs["optimizer"],
-            "learning_rate": runs["learning_rate"],
+            **{key: runs[key] for key in keys},
             "global": runs["outcome"] == "global minimum",
             "local": runs["outcome"] == "local minimum",
             "diverged": runs["outcome"] == "diverged",
@@ -370,7 +427,7 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
             ),
         }
     )
-    grouped = frame.groupby(["optimizer", "learning_rate"], observed=True, sort=False)
+    grouped = frame.groupby(keys, observed=True, sort=False)
     summary = grouped.agg(
         runs=("global", "size"),
         share_global=("global", "mean"),
@@ -392,24 +449,25 @@ def minimum_counts(runs: pd.DataFrame) -> pd.DataFrame:
     DataFrame with columns ``optimizer``, ``learning_rate``, ``ending`` (a minimum's
     label, ``"diverged"`` or ``"not at a known minimum"``), ``is_global``, ``runs``
     and ``share`` (of that optimizer and learning rate's runs; shares add up to 1).
-    Endings no run reached are left out.
+    Endings no run reached are left out. When ``runs`` mixes schedules or noise
+    levels, the groups split by those too, as in :func:`summarize`.
     """
     ending = (
         runs["minimum"]
         .astype(str)
         .where(runs["minimum"].astype(str) != "", runs["outcome"].astype(str))
     )
+    groups = _group_keys(runs)
     frame = pd.DataFrame(
         {
-            "optimizer": runs["optimizer"],
-            "learning_rate": runs["learning_rate"],
+            **{key: runs[key] for key in groups},
             "ending": ending,
             "is_global": runs["reached_global"],
         }
     )
-    keys = ["optimizer", "learning_rate", "ending", "is_global"]
+    keys = [*groups, "ending", "is_global"]
     counts = frame.groupby(keys, observed=True, sort=False).size()
     counts = counts.rename("runs").reset_index()
-    totals = counts.groupby(["optimizer", "learning_rate"], observed=True)["runs"]
+    totals = counts.groupby(groups, observed=True)["runs"]
     counts["share"] = counts["runs"] / totals.transform("sum")
     return counts

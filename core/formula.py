@@ -782,11 +782,23 @@ def _to_numpy_function(exprs: sp.Expr | list[sp.Expr]) -> Callable[..., object]:
     lambdify prints the (validated, whitelisted) trees as numpy code and runs that
     generated code; no user text is involved.
     """
+    # An exact integer too big for int64 (cos(10^20) stays unevaluated in SymPy)
+    # would reach numpy as a Python int it cannot take a cosine of: make it a float.
+    if isinstance(exprs, list):
+        exprs = [_float_huge(e) for e in exprs]
+    else:
+        exprs = _float_huge(exprs)
     return sp.lambdify(
         (X, Y),
         exprs,
         modules=[{"RealAbs": np.abs, "RealSign": np.sign, "Step": _step}, "numpy"],
     )
+
+
+def _float_huge(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every integer beyond 2**31 in size written as a float."""
+    huge = {n: sp.Float(n) for n in expr.atoms(sp.Integer) if abs(n) > 2**31}
+    return expr.xreplace(huge) if huge else expr
 
 
 def _for_numpy(expr: sp.Expr) -> sp.Expr:

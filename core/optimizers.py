@@ -20,7 +20,10 @@ with ``nesterov=True``, Adagrad, RMSprop and Adam), so a run here and the same r
 ``torch.optim`` in float64 agree to about 1e-12.
 
 :func:`descend` walks many runs at once, vectorised across runs, and reports how each
-one ended: converged, diverged or still moving when the steps ran out.
+one ended: converged, diverged or still moving when the steps ran out. Two options
+make the walk more like training a model: a learning-rate *schedule* (the formulas of
+``torch.optim.lr_scheduler``, see :mod:`core.schedules`) and *noisy gradients*, the
+jitter of a gradient estimated from a mini-batch rather than the whole data set.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from core.schedules import Schedule, check_schedule, schedule_rates
 
 if TYPE_CHECKING:
     from core.landscapes import Landscape
@@ -72,6 +77,19 @@ THREADS = min(
 )
 """Threads :func:`descend` uses at most: the cores this process may run on, capped
 at 2 (what a small app server has; more threads mostly queue on the GIL)."""
+
+NOISE_TILE = 1_024
+"""Runs per noise stream. With ``noise > 0``, the standard normals of step ``k`` for
+runs ``t * 1024 .. t * 1024 + 1023`` come from one counter-based stream keyed by
+``(noise_seed, k, t)``: run ``j``'s two draws are numbers ``2 i`` and ``2 i + 1`` of
+its tile's stream, ``i = j - t * 1024``. So each run's noise depends on the seed, the
+step and its own index only, not on threads, compaction or which other runs share the
+batch, and a block of runs draws little more than its own share."""
+
+_NOISE_SPAWN_KEY = 0x6E6F697365
+"""Spawn key ("noise" in ASCII) of the seed sequence behind the noise streams' key:
+they are keyed apart from ``np.random.default_rng(noise_seed)``, so an experiment
+can seed its starts and its noise with the same number."""
 
 MIN_LEARNING_RATE = 1e-5
 MAX_LEARNING_RATE = 10.0
@@ -472,7 +490,8 @@ class DescentResult:
     optimizer : str
         Registry name of the optimizer.
     learning_rate, tolerance : float
-        As passed to :func:`descend`.
+        As passed to :func:`descend`; with a schedule, ``learning_rate`` is the base
+        rate, the one of the first step.
     steps : int
         The step budget.
     hyperparameters : dict
@@ -494,6 +513,14 @@ class DescentResult:
         rows repeat its final position. None unless ``record_path``.
     values : array (steps + 1, n) or None
         The cost along each path, likewise.
+    schedule : str
+        Registry name of the learning-rate schedule (see ``core.schedules``).
+    schedule_params : dict
+        Its parameters, defaults included and ``T_max`` filled in.
+    noise : float
+        Standard deviation of the noise added to each gradient component.
+    noise_seed : int
+        Seed of that noise.
     """
 
     optimizer: str
@@ -509,6 +536,10 @@ class DescentResult:
     reason: np.ndarray
     positions: np.ndarray | None = None
     values: np.ndarray | None = None
+    schedule: str = "constant"
+    schedule_params: dict[str, Any] = field(default_factory=dict)
+    noise: float = 0.0
+    noise_seed: int = 0
 
     @property
     def n_runs(self) -> int:
@@ -539,6 +570,11 @@ def descend(
     *,
     tolerance: float = DEFAULT_TOLERANCE,
     compact: bool = True,
+    schedule: str | Schedule = "constant",
+    schedule_params: Mapping[str, Any] | None = None,
+    noise: float = 0.0,
+    noise_seed: int = 0,
+    noise_offset: int = 0,
     **hyperparameters: Any,
 ) -> DescentResult:
     """Run ``optimizer`` from every start at once and report how each run ended.
@@ -554,7 +590,10 @@ def descend(
        run *diverged* at step ``k``; the final position is ``p_k``.
     3. The gradient is shorter than ``tolerance``: the run *converged* at step
        ``k`` (a start exactly at a minimum converges at step 0).
-    4. Otherwise, for ``k < steps``, the optimizer moves it to ``p_{k+1}``.
+    4. Otherwise, for ``k < steps``, the optimizer moves it to ``p_{k+1}`` with the
+       learning rate ``rates[k]`` of the schedule (``rates[0]`` is
+       ``learning_rate``) and, when ``noise > 0``, the noisy gradient
+       ``g_k + noise * xi_k``, ``xi_k`` two independent standard normals per run.
 
     Runs that pass all checks at ``k = steps`` stopped at ``steps`` with status
     ``"max_steps"``. Finally, a run whose final cost is not finite is reported as
@@ -565,6 +604,21 @@ def descend(
     stopped are dropped from the working arrays now and then (``compact``), and a
     batch of at least ``2 * RUNS_PER_THREAD`` runs is split into blocks walked on
     ``THREADS`` parallel threads; both change the speed only, never the numbers.
+
+    **Noise.** The checks in steps 2 and 3 look at the true gradient, the cost's own
+    slope, never the noisy one: a noisy gradient is almost never shorter than
+    ``tolerance``, while the true one still tells when a run sits at a flat point.
+    With a constant rate a noisy run keeps jittering around a minimum (by about
+    ``learning_rate * noise`` a step) and seldom converges exactly; a decaying
+    schedule lets it settle. The draws for run ``j`` at step ``k`` depend only on
+    ``(noise_seed, k, noise_offset + j)`` (see ``NOISE_TILE``), so the same seed
+    gives the same numbers with or without threads, compaction or a recorded path,
+    and a batch cut into chunks gets the same noise as whole when each chunk passes
+    its first run's index as ``noise_offset``. The cost: two normal draws per run of
+    the working set and step (plus the unused start of a block's first tile), about
+    as long as a whole Adam step on Rastrigin, so a noisy walk takes about twice as
+    long, and longer still when the noise keeps runs from converging. With
+    ``noise = 0`` nothing is drawn.
 
     Parameters
     ----------
@@ -585,6 +639,21 @@ def descend(
         Gradient length below which a run counts as converged (default 1e-6).
     compact : bool
         Drop stopped runs from the working arrays (speed only).
+    schedule : str or Schedule
+        A key of ``core.schedules.SCHEDULES`` (``"constant"``, ``"step"``,
+        ``"exponential"``, ``"cosine"``) or one of its values. Every optimizer takes
+        the scheduled rate as a plain factor at each step, as torch does.
+    schedule_params : mapping, optional
+        Overrides of the schedule's defaults, under torch's names (``step_size``,
+        ``gamma``, ``T_max``, ``eta_min``); ``T_max`` defaults to ``steps``.
+    noise : float
+        Standard deviation of the normal noise added to each gradient component at
+        each step (finite, >= 0); 0 walks the exact gradient.
+    noise_seed : int
+        Seed of the noise (a whole number >= 0); the same seed, the same draws.
+    noise_offset : int
+        Index of the first start in the noise streams (>= 0): run ``j`` draws the
+        noise of run ``noise_offset + j``.
     **hyperparameters
         Overrides of the optimizer's defaults, under torch's names.
 
@@ -603,6 +672,12 @@ def descend(
         raise ValueError(f"tolerance must be a number, got {tolerance!r}")
     if not (math.isfinite(tolerance) and tolerance >= 0):
         raise ValueError(f"tolerance must be finite and >= 0, got {tolerance!r}")
+    chosen, schedule_params = check_schedule(
+        schedule, learning_rate, steps, schedule_params
+    )
+    noise = check_noise(noise)
+    noise_seed = _check_whole("noise_seed", noise_seed)
+    noise_offset = _check_whole("noise_offset", noise_offset)
     starts = _check_starts(starts)
     n = len(starts)
 
@@ -613,7 +688,11 @@ def descend(
         landscape=land,
         optimizer=opt,
         hyper=hyper,
-        learning_rate=learning_rate,
+        # Python floats, as torch hands its update the group's "lr".
+        rates=schedule_rates(chosen, learning_rate, steps, schedule_params).tolist(),
+        noise=noise,
+        noise_key=_noise_key(noise_seed) if noise > 0 else None,
+        noise_offset=noise_offset,
         steps=steps,
         center=center,
         reach=spans / 2 + ESCAPE_SPANS * spans,
@@ -671,7 +750,36 @@ def descend(
         reason=np.array(REASONS)[reason],
         positions=positions,
         values=values,
+        schedule=chosen.name,
+        schedule_params=schedule_params,
+        noise=noise,
+        noise_seed=noise_seed,
     )
+
+
+def check_noise(noise: Any) -> float:
+    """``noise`` as a float, or ValueError unless it is finite and >= 0."""
+    if isinstance(noise, bool) or not isinstance(
+        noise, int | float | np.integer | np.floating
+    ):
+        raise ValueError(f"noise must be a number, got {noise!r}")
+    if not (math.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be finite and >= 0, got {noise!r}")
+    return float(noise)
+
+
+def _check_whole(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return int(value)
+
+
+def _noise_key(noise_seed: int) -> np.ndarray:
+    """The Philox key (2 uint64) of the noise streams for ``noise_seed``."""
+    seeds = np.random.SeedSequence(noise_seed, spawn_key=(_NOISE_SPAWN_KEY,))
+    return np.random.Philox(seeds).state["state"]["key"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -685,7 +793,10 @@ class _Walk:
     landscape: Landscape
     optimizer: Optimizer
     hyper: dict[str, Any]
-    learning_rate: float
+    rates: list[float]
+    noise: float
+    noise_key: np.ndarray | None
+    noise_offset: int
     steps: int
     center: np.ndarray
     reach: np.ndarray
@@ -724,6 +835,11 @@ class _Walk:
         n_alive = end - begin
         gradient, work, inside, gradient_squared = _buffers(n_alive)
         gradient_fn = land.gradient_fn
+        rates, noise = self.rates, self.noise
+        if noise > 0:
+            # One generator per block: threads never share a stream's state.
+            draws = _NoiseDraws(self.noise_key)
+            noisy = np.empty((2, n_alive))
 
         # errstate is per thread, so it is set here rather than by the caller.
         with np.errstate(all="ignore"):
@@ -770,24 +886,81 @@ class _Walk:
                         # This step's update still needs the kept runs' gradient.
                         _, work, inside, gradient_squared = _buffers(n_alive)
                         gradient = gradient[:, keep]
+                        if noise > 0:
+                            noisy = np.empty((2, n_alive))
 
                 if k == steps:
                     still = run[alive]
                     final[:, still] = params[:, alive]
                     return
 
+                step_gradient = gradient
+                if noise > 0:
+                    # g + noise * xi; the checks above used the true gradient.
+                    draws.scaled(k, run + self.noise_offset, noise, out=noisy)
+                    noisy += gradient
+                    step_gradient = noisy
+
                 # Write the new point into the old buffer and keep p_k as
                 # `previous`.
                 new, state = opt.update(
                     params,
-                    gradient,
+                    step_gradient,
                     state,
-                    self.learning_rate,
+                    rates[k],
                     k + 1,
                     hyper,
                     out=previous,
                 )
                 previous, params = params, new
+
+
+class _NoiseDraws:
+    """Scaled standard normals for any runs at any step, from counter-based streams.
+
+    Philox is a counter-based generator: its output is a function of a key and a
+    256-bit counter, so jumping to the stream of (step ``k``, tile ``t``) is setting
+    the counter to ``[0, t, k, 0]`` (a few microseconds), not seeding a new
+    generator (tens of microseconds). The lowest word counts the draws within the
+    stream; a tile needs a few thousand, so streams never overlap.
+    """
+
+    def __init__(self, key: np.ndarray) -> None:
+        self.bits = np.random.Philox(key=key)
+        self.generator = np.random.Generator(self.bits)
+        self.state = self.bits.state
+        self.pairs = np.empty((NOISE_TILE, 2))
+
+    def scaled(self, k: int, index: np.ndarray, scale: float, out: np.ndarray) -> None:
+        """Write ``scale`` times the draws of runs ``index`` at step ``k`` to ``out``.
+
+        ``index`` (m,) is sorted; ``out`` has shape (2, m): row 0 the x noise, row 1
+        the y noise.
+        """
+        # Where each tile's runs begin in ``index``: a search per tile, not a pass
+        # over all runs.
+        first_tile = int(index[0]) // NOISE_TILE
+        last_tile = int(index[-1]) // NOISE_TILE
+        tiles = np.arange(first_tile, last_tile + 1)
+        cuts = np.searchsorted(index, tiles[1:] * NOISE_TILE)
+        bounds = [0, *cuts.tolist(), len(index)]
+        for tile, (begin, end) in zip(tiles.tolist(), pairwise(bounds), strict=True):
+            if begin == end:
+                continue
+            self.state["state"]["counter"] = np.array([0, tile, k, 0], dtype=np.uint64)
+            self.bits.state = self.state
+            first = int(index[begin]) - tile * NOISE_TILE
+            last = int(index[end - 1]) - tile * NOISE_TILE
+
+            # A prefix of the tile's stream: run i's pair is row i whatever the length.
+            pairs = self.pairs[: last + 1]
+            self.generator.standard_normal(out=pairs)
+            if last - first == end - begin - 1:
+                chosen = pairs[first:]
+            else:
+                # np.take is several times faster than fancy indexing here.
+                chosen = np.take(pairs, index[begin:end] - tile * NOISE_TILE, axis=0)
+            np.multiply(chosen.T, scale, out=out[:, begin:end])
 
 
 def _buffers(m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -22,6 +22,7 @@ from core.experiments import (
     summarize,
 )
 from core.landscapes import Landscape, Minimum
+from core.optimizers import descend
 
 LEFT, RIDGE, RIGHT = np.sort(np.roots([4.0, 0.0, -4.0, 0.3]).real)
 
@@ -305,3 +306,158 @@ def test_bad_settings_are_refused(changes, message):
 
 def test_limits_are_the_documented_ones():
     assert (MAX_RUNS, MAX_STEPS) == (20_000, 5_000)
+
+
+# -- schedules and noise -------------------------------------------------------------
+
+
+def test_default_experiments_are_unchanged():
+    # Pinned before schedules and noise were added: the same numbers, bit for bit.
+    runs = run_many("two_valleys", ["gd", "adam"], [0.01, 0.05], 50, seed=4, steps=300)
+    assert runs["end_x"].sum() == 0.5267057628135765
+    assert runs["end_y"].sum() == -0.023052927730264045
+    assert runs["steps"].sum() == 54831
+    assert (runs["schedule"] == "constant").all() and (runs["noise"] == 0.0).all()
+    assert list(runs["schedule"].cat.categories) == ["constant"]
+
+    summary = summarize(runs)
+    assert list(summary.columns) == [
+        "optimizer",
+        "learning_rate",
+        "runs",
+        "share_global",
+        "share_local",
+        "share_diverged",
+        "share_other",
+        "share_converged",
+        "median_steps",
+        "mean_end_value",
+    ]
+    assert summary["share_global"].tolist() == [0.24, 0.48, 0.36, 0.48]
+    assert summary["median_steps"].tolist() == [300.0, 265.5, 300.0, 256.5]
+    assert list(minimum_counts(runs).columns) == [
+        "optimizer",
+        "learning_rate",
+        "ending",
+        "is_global",
+        "runs",
+        "share",
+    ]
+
+
+def test_schedule_reaches_every_run():
+    runs = run_many(
+        WELLS,
+        ["gd", "adam"],
+        [0.01, 0.05],
+        40,
+        seed=2,
+        steps=100,
+        schedule="cosine",
+        schedule_params={"eta_min": 0.001},
+    )
+    assert (runs["schedule"] == "cosine").all()
+    starts = experiments.random_starts(WELLS, 40, 2)
+    for (name, rate), group in runs.groupby(
+        ["optimizer", "learning_rate"], observed=True
+    ):
+        alone = descend(
+            WELLS,
+            name,
+            starts,
+            rate,
+            100,
+            record_path=False,
+            schedule="cosine",
+            schedule_params={"eta_min": 0.001},
+        )
+        np.testing.assert_array_equal(group["end_x"], alone.final_positions[:, 0])
+        np.testing.assert_array_equal(group["steps"], alone.stopped_at)
+
+
+def test_noise_is_seeded_by_the_experiment_seed():
+    runs = run_many(WELLS, ["gd", "momentum"], [0.02], 60, seed=7, steps=200, noise=0.5)
+    assert (runs["noise"] == 0.5).all()
+    pd.testing.assert_frame_equal(
+        runs,
+        run_many(WELLS, ["gd", "momentum"], [0.02], 60, seed=7, steps=200, noise=0.5),
+    )
+    starts = experiments.random_starts(WELLS, 60, 7)
+    gd = descend(
+        WELLS, "gd", starts, 0.02, 200, record_path=False, noise=0.5, noise_seed=7
+    )
+    np.testing.assert_array_equal(
+        runs.loc[runs["optimizer"] == "gd", "end_x"], gd.final_positions[:, 0]
+    )
+    quiet = run_many(WELLS, ["gd"], [0.02], 60, seed=7, steps=200)
+    assert not np.array_equal(quiet["end_x"], gd.final_positions[:, 0])
+    other = run_many(WELLS, ["gd"], [0.02], 60, seed=8, steps=200, noise=0.5)
+    assert not np.array_equal(other["end_x"], quiet["end_x"])
+
+
+def test_chunking_changes_nothing_with_noise_and_a_schedule(monkeypatch):
+    settings = {"noise": 1.0, "schedule": "step", "schedule_params": {"step_size": 50}}
+    plain = run_many(WELLS, ["adam"], [0.02], 120, seed=2, steps=200, **settings)
+    monkeypatch.setattr(experiments, "_CHUNK_POINT_STEPS", 200 * 25)
+    chunked = run_many(
+        WELLS,
+        ["adam"],
+        [0.02],
+        120,
+        seed=2,
+        steps=200,
+        progress=lambda fraction, message: None,
+        **settings,
+    )
+    pd.testing.assert_frame_equal(plain, chunked)
+
+
+def test_summaries_split_by_noise_and_schedule_only_when_they_vary():
+    quiet = run_many(WELLS, ["gd"], [0.05], 100, seed=1, steps=300)
+    loud = run_many(WELLS, ["gd"], [0.05], 100, seed=1, steps=300, noise=2.0)
+    decayed = run_many(
+        WELLS, ["gd"], [0.05], 100, seed=1, steps=300, schedule="exponential"
+    )
+    assert "noise" not in summarize(loud).columns
+
+    mixed = pd.concat([quiet, loud], ignore_index=True)
+    summary = summarize(mixed)
+    assert list(summary.columns[:3]) == ["optimizer", "learning_rate", "noise"]
+    assert summary["noise"].tolist() == [0.0, 2.0]
+    assert (summary["runs"] == 100).all()
+    assert summary["share_converged"].iloc[0] == (quiet["status"] == "converged").mean()
+    assert summary["share_converged"].iloc[1] == (loud["status"] == "converged").mean()
+    counts = minimum_counts(mixed)
+    per_group = counts.groupby("noise")["share"].sum()
+    np.testing.assert_allclose(per_group, 1.0, rtol=0, atol=1e-12)
+
+    both = summarize(pd.concat([quiet, loud, decayed], ignore_index=True))
+    assert list(both.columns[:4]) == ["optimizer", "learning_rate", "schedule", "noise"]
+    assert len(both) == 3
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"schedule": "linear"}, "unknown schedule 'linear'"),
+        ({"schedule": "step", "schedule_params": {"gamma": 2.0}}, "gamma must be"),
+        (
+            {"schedule": "cosine", "schedule_params": {"eta_min": 0.05}},
+            "eta_min must be a number between 0 and the learning rate 0.01",
+        ),
+        ({"noise": -1.0}, "noise must be finite and >= 0"),
+        ({"noise": 1.0, "seed": -1}, "seed must be a whole number >= 0 for noise"),
+        ({"noise": 1.0, "seed": 1.5}, "seed must be a whole number >= 0 for noise"),
+    ],
+)
+def test_bad_schedules_and_noise_are_refused(changes, message):
+    arguments = {
+        "landscape": WELLS,
+        "optimizers": ["gd"],
+        "learning_rates": [0.1, 0.01],
+        "n_runs": 10,
+        "seed": 0,
+        "steps": 10,
+    } | changes
+    with pytest.raises(ValueError, match=message):
+        run_many(**arguments)

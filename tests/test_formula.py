@@ -485,3 +485,12 @@ def test_repeated_calls_are_cached():
     first = from_formula("x^2 + 2y^2", ((-4, 4), (-4, 4)))
     assert from_formula("x^2 + 2y^2", ((-4, 4), (-4, 4))) is first
     assert parse_formula("x^2 + 2y^2") is parse_formula("x^2 + 2y^2")
+
+
+def test_fuzz_huge_integer_inside_a_function():
+    # Found by benchmarks/fuzz_formula.py: SymPy keeps cos(10^20) exact, and numpy
+    # could not take the cosine of a Python int that large (TypeError).
+    landscape = from_formula("cos((10*10)^10) + x^2 + y^2")
+    value = landscape.value(np.array([0.0, 1.0]), np.array([0.0, 0.0]))
+    expected = math.cos(1e20) + np.array([0.0, 1.0])
+    np.testing.assert_allclose(value, expected, rtol=1e-12)
