@@ -46,6 +46,10 @@ def load_walks(
     learning_rate: float,
     steps: int,
     hyperparameters: tuple[tuple[str, tuple[tuple[str, object], ...]], ...] = (),
+    schedule: str = "constant",
+    schedule_params: tuple[tuple[str, object], ...] = (),
+    noise: float = 0.0,
+    noise_seed: int = 0,
 ) -> dict[str, Walk]:
     """One walk per optimizer from the same start, recorded step by step.
 
@@ -64,6 +68,10 @@ def load_walks(
             learning_rate,
             steps,
             record_path=True,
+            schedule=schedule,
+            schedule_params=dict(schedule_params),
+            noise=noise,
+            noise_seed=noise_seed,
             **settings.get(name, {}),
         )
         walks[name] = Walk(

@@ -1097,3 +1097,30 @@ def add_click_targets(fig: go.Figure, grid: Grid, per_side: int = 41) -> None:
             name="click to start here",
         )
     )
+
+
+def schedule_chart(
+    rates: np.ndarray, *, current_step: int | None = None, height: int = 300
+) -> alt.Chart:
+    """The learning rate used at each step (``rates[k]`` moves the walk from point
+    ``k`` to point ``k + 1``), with the slider's step marked."""
+    frame = pd.DataFrame({"step": np.arange(len(rates)), "learning rate": rates})
+    line = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=2.5, color="#2f6f8f", interpolate="step-after")
+        .encode(
+            x=alt.X("step:Q", title="step"),
+            y=alt.Y(
+                "learning rate:Q", title="learning rate", scale=alt.Scale(zero=True)
+            ),
+            tooltip=["step", alt.Tooltip("learning rate:Q", format=".4g")],
+        )
+    )
+    if current_step is None:
+        return line.properties(height=height)
+    rule = (
+        alt.Chart(pd.DataFrame({"step": [current_step]}))
+        .mark_rule(color="#555", strokeDash=[4, 3])
+        .encode(x="step:Q")
+    )
+    return (line + rule).properties(height=height)

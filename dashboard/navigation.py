@@ -67,6 +67,14 @@ PAGES = [
         "Paint the map by which valley each start drains to, and sweep the learning "
         "rate from timid to explosive.",
     ),
+    PageInfo(
+        "many_knobs.py",
+        "Many knobs",
+        ":material/tune:",
+        "many-knobs",
+        "The same descent over thousands of knobs: no map to draw, but cost and "
+        "gradient length still show every optimizer at work.",
+    ),
 ]
 
 

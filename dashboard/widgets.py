@@ -19,6 +19,7 @@ from core.landscapes import (
 )
 from core.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS
 from core.params import MAX_PATH_STEPS
+from core.schedules import SCHEDULES
 from dashboard.presets import Preset, preset_for
 from dashboard.state import get_shared, seed_widget, set_shared, sync_to_shared
 
@@ -202,6 +203,74 @@ class WalkSettings:
     steps: int
     hyperparameters: tuple[tuple[str, tuple[tuple[str, object], ...]], ...]
     log_cost: bool
+    schedule: str = "constant"
+    schedule_params: tuple[tuple[str, object], ...] = ()
+    noise: float = 0.0
+    noise_seed: int = 0
+
+
+MAX_NOISE = 10.0
+
+# The settings each schedule offers: name -> (label, low, high, step, help).
+SCHEDULE_SETTINGS = {
+    "step_size": ("step size (steps between cuts)", 1, MAX_PATH_STEPS, 10, None),
+    "gamma": ("gamma (factor per cut or per step)", 0.5, 1.0, 0.001, None),
+    "eta_min": ("lowest rate, as a share of the learning rate", 0.0, 1.0, 0.01, None),
+}
+
+
+def schedule_ui(page: str, learning_rate: float) -> tuple[str, tuple]:
+    """A schedule picker with the chosen schedule's settings (torch's names)."""
+    key = f"{page}_schedule"
+    seed_widget(key, "constant")
+    name = st.selectbox(
+        "Learning-rate schedule",
+        list(SCHEDULES),
+        format_func=lambda n: SCHEDULES[n].title,
+        key=key,
+        help="How the learning rate changes as the walk goes on, as in PyTorch's "
+        "torch.optim.lr_scheduler.",
+    )
+    schedule = SCHEDULES[name]
+    st.caption(schedule.description)
+    params: dict[str, object] = {}
+    for setting in schedule.defaults:
+        if setting not in SCHEDULE_SETTINGS:
+            continue  # T_max: the walk's own length, as the page explains
+        label, low, high, step, _ = SCHEDULE_SETTINGS[setting]
+        widget_key = f"{page}_{setting}"
+        default = schedule.defaults[setting]
+        seed_widget(widget_key, default)
+        value = st.number_input(
+            label, min_value=low, max_value=high, step=step, key=widget_key
+        )
+        params[setting] = value * learning_rate if setting == "eta_min" else value
+    return name, tuple(sorted(params.items()))
+
+
+def noise_ui(page: str) -> tuple[float, int]:
+    """Gradient noise (its size and seed), as mini-batches would add it."""
+    cols = st.columns(2)
+    seed_widget(f"{page}_noise", 0.0)
+    noise = cols[0].number_input(
+        "Gradient noise (standard deviation)",
+        min_value=0.0,
+        max_value=MAX_NOISE,
+        step=0.5,
+        key=f"{page}_noise",
+        help="Adds random jitter to every slope, as a gradient measured on a small "
+        "batch of data would have. 0 is the exact gradient.",
+    )
+    seed_widget(f"{page}_noise_seed", 0)
+    seed = cols[1].number_input(
+        "Noise seed",
+        min_value=0,
+        max_value=2**31 - 1,
+        step=1,
+        key=f"{page}_noise_seed",
+        help="The same seed gives the same jitter, so the same walk.",
+    )
+    return float(noise), int(seed)
 
 
 def optimizers_ui(page: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -352,7 +421,20 @@ def walk_settings_ui(
             help="Shows the late, small improvements as clearly as the first drops.",
         )
     hyperparameters = hyperparameters_ui(page, optimizers)
-    return WalkSettings(optimizers, learning_rate, steps, hyperparameters, log_cost)
+    with st.expander("Learning-rate schedule and gradient noise"):
+        schedule, schedule_params = schedule_ui(page, learning_rate)
+        noise, noise_seed = noise_ui(page)
+    return WalkSettings(
+        optimizers,
+        learning_rate,
+        steps,
+        hyperparameters,
+        log_cost,
+        schedule,
+        schedule_params,
+        noise,
+        noise_seed,
+    )
 
 
 def start_from_click(page: str) -> Callable[[], None]:

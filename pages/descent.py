@@ -7,6 +7,7 @@ import streamlit as st
 from core.experiments import match_minimum
 from core.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS
 from core.params import MAX_PATH_STEPS, read_choices, read_flag, read_int
+from core.schedules import SCHEDULES, learning_rates
 from dashboard import links
 from dashboard.cache import load_grid, load_step_story, load_walks
 from dashboard.charts import (
@@ -18,6 +19,7 @@ from dashboard.charts import (
     cost_chart,
     curve_figure,
     readable_costs,
+    schedule_chart,
     surface_figure,
 )
 from dashboard.exports import chart_download_ui, csv_download_ui, trajectory_table
@@ -26,6 +28,7 @@ from dashboard.race import race_figure
 from dashboard.state import seed_widget
 from dashboard.text import number, vector
 from dashboard.widgets import (
+    MAX_NOISE,
     SETTINGS,
     landscape_ui,
     point_ui,
@@ -69,6 +72,14 @@ PARAMS = [
         "step", f"{PAGE}_current_step", lambda t, _: read_int(t, 0, MAX_PATH_STEPS)
     ),
     links.choice_param("view", f"{PAGE}_view", list(VIEWS)),
+    links.choice_param("schedule", f"{PAGE}_schedule", list(SCHEDULES)),
+    links.Param(
+        "step_size", f"{PAGE}_step_size", lambda t, _: read_int(t, 1, MAX_PATH_STEPS)
+    ),
+    links.number_param("gamma", f"{PAGE}_gamma", 0.5, 1.0),
+    links.number_param("eta_min", f"{PAGE}_eta_min", 0.0, 1.0),
+    links.number_param("noise", f"{PAGE}_noise", 0.0, MAX_NOISE),
+    links.Param("nseed", f"{PAGE}_noise_seed", lambda t, _: read_int(t, 0, 2**31 - 1)),
 ]
 links.show_notices(notices + links.restore(PAGE, landscape, PARAMS))
 
@@ -87,6 +98,10 @@ walks = load_walks(
     settings.learning_rate,
     settings.steps,
     settings.hyperparameters,
+    settings.schedule,
+    settings.schedule_params,
+    settings.noise,
+    settings.noise_seed,
 )
 
 # Outcome of each walk in words.
@@ -160,19 +175,26 @@ with st.expander(f"What happened at step {current}, in numbers", expanded=False)
             if told < current:
                 st.caption(f"This walk stopped at step {told}; here is its last step.")
             settings_for = dict(settings.hyperparameters).get(teller, ())
-            try:
-                story = load_step_story(
-                    landscape.key,
-                    teller,
-                    start,
-                    settings.learning_rate,
-                    told,
-                    settings_for,
+            if settings.schedule != "constant" or settings.noise:
+                st.info(
+                    "The story replays a walk with a constant learning rate and "
+                    "exact slopes; set the schedule to constant and the noise to 0 "
+                    "to read this step."
                 )
-            except ValueError as error:
-                st.warning(f"This step cannot be told: {error}.")
             else:
-                st.markdown("\n".join(f"- {line}" for line in story))
+                try:
+                    story = load_step_story(
+                        landscape.key,
+                        teller,
+                        start,
+                        settings.learning_rate,
+                        told,
+                        settings_for,
+                    )
+                except ValueError as error:
+                    st.warning(f"This step cannot be told: {error}.")
+                else:
+                    st.markdown("\n".join(f"- {line}" for line in story))
 
 grid = load_grid(landscape.key, 80)
 paths, markers, cost_rows, table = [], [], [], []
@@ -271,8 +293,27 @@ colours = {OPTIMIZERS[n].title: OPTIMIZER_COLOURS[n] for n in walks}
 costs_chart = cost_chart(
     costs, colours, current_step=current, log_scale=settings.log_cost
 )
-st.altair_chart(costs_chart, key=f"{PAGE}_cost_chart")
-chart_download_ui(costs_chart, "cost-by-step", f"{PAGE}_save_costs")
+rates = learning_rates(
+    settings.schedule,
+    settings.learning_rate,
+    max(settings.steps, 1),
+    **dict(settings.schedule_params),
+)
+cost_column, rate_column = st.columns([2, 1])
+with cost_column:
+    st.altair_chart(costs_chart, key=f"{PAGE}_cost_chart")
+    chart_download_ui(costs_chart, "cost-by-step", f"{PAGE}_save_costs")
+with rate_column:
+    rate_chart = schedule_chart(rates, current_step=current)
+    st.altair_chart(rate_chart, key=f"{PAGE}_schedule_chart")
+    st.caption(
+        f"{SCHEDULES[settings.schedule].title}: the learning rate used at each step."
+        + (
+            f" Every slope also gets random jitter of size {number(settings.noise)}."
+            if settings.noise
+            else ""
+        )
+    )
 if any(w.status == "diverged" for w in walks.values()):
     st.caption(
         "A diverged walk's cost grows without bound; its line stops where the cost "

@@ -127,6 +127,10 @@ def test_descent_link_reproduces_the_walks_to_the_digit():
         "beta2": "0.999",
         "step": "20",
         "view": "race",
+        "schedule": "cosine",
+        "eta_min": "0.1",
+        "noise": "0.5",
+        "nseed": "3",
     }
     first = open_link("descent.py", query)
     again = open_link("descent.py", dict(first.query_params))

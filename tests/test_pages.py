@@ -289,3 +289,38 @@ def test_a_click_on_the_map_moves_the_start():
     app.run()
     assert not app.exception
     assert app.markdown[0].value == "`-1.0` `2.0`"
+
+
+def test_descent_draws_the_schedule_beside_the_walk():
+    app = page("descent.py")
+    app.selectbox(key="descent_schedule").set_value("step").run()
+    app.number_input(key="descent_step_size").set_value(10).run()
+    app.number_input(key="descent_gamma").set_value(0.5).run()
+    assert not app.exception
+    charts = app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+    rates = None
+    for chart in charts:
+        spec = chart.proto.spec
+        if "learning rate" in spec:
+            rates = spec
+    assert rates is not None
+    table = app.dataframe[0].value
+    gd = table[table["optimizer"] == "Gradient descent"].iloc[0]
+    # On the bowl each step multiplies the point by 1 - 2 lr_k, and step decay
+    # halves lr_k = 0.1 every 10 steps: the walk slows down before the bottom.
+    shrink = math.prod(1 - 2 * 0.1 * 0.5 ** (k // 10) for k in range(100))
+    assert gd["status"] == "max_steps"
+    assert gd["x"] == pytest.approx(3 * shrink, rel=1e-9)
+    assert gd["y"] == pytest.approx(4 * shrink, rel=1e-9)
+
+
+def test_descent_noise_is_seeded():
+    first = page("descent.py")
+    first.number_input(key="descent_noise").set_value(2.0).run()
+    again = page("descent.py")
+    again.number_input(key="descent_noise").set_value(2.0).run()
+    assert not first.exception
+    one, two = first.dataframe[0].value, again.dataframe[0].value
+    assert one.equals(two)
+    first.number_input(key="descent_noise_seed").set_value(5).run()
+    assert not first.dataframe[0].value.equals(two)
