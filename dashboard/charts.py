@@ -947,6 +947,16 @@ def end_points_figure(
     return fig
 
 
+def setting_labels(runs: pd.DataFrame, titles: Mapping[str, str]) -> pd.Series:
+    """Each run's optimizer and learning rate (and gradient noise, when there is
+    any) as one short label, e.g. ``Adam, lr 0.01, noise 2``."""
+    optimizer = runs["optimizer"].astype(str).map(lambda o: titles.get(o, o))
+    label = optimizer + ", lr " + runs["learning_rate"].map(lambda lr: f"{lr:g}")
+    if "noise" in runs and (runs["noise"] > 0).any():
+        label = label + runs["noise"].map(lambda sd: f", noise {sd:g}" if sd else "")
+    return label
+
+
 def minimum_share_chart(
     runs: pd.DataFrame, titles: Mapping[str, str], height: int = 260
 ) -> alt.Chart:
@@ -954,10 +964,7 @@ def minimum_share_chart(
     ended in each minimum, diverged or stopped elsewhere."""
     frame = runs.assign(
         category=end_categories(runs),
-        setting=[
-            f"{titles.get(o, o)}, lr {lr:g}"
-            for o, lr in zip(runs["optimizer"], runs["learning_rate"], strict=True)
-        ],
+        setting=setting_labels(runs, titles),
     )
     shares = (
         frame.groupby(["setting", "category"], observed=True)
@@ -1009,11 +1016,9 @@ def end_cost_chart(
         return alt.Chart(empty).mark_bar().properties(title="No run ended finite")
     edges = np.histogram_bin_edges(values, bins=bins)
     rows = []
-    for (optimizer, rate), part in kept.groupby(
-        ["optimizer", "learning_rate"], observed=True
-    ):
+    labels = setting_labels(kept, titles)
+    for label, part in kept.groupby(labels, observed=True, sort=False):
         counts, _ = np.histogram(part["end_value"].to_numpy(dtype=float), bins=edges)
-        label = f"{titles.get(optimizer, optimizer)}, lr {rate:g}"
         rows.append(
             pd.DataFrame(
                 {

@@ -20,9 +20,10 @@ from dashboard.exports import chart_download_ui, csv_download_ui
 from dashboard.presets import preset_for
 from dashboard.state import seed_widget
 from dashboard.text import plural
-from dashboard.widgets import landscape_ui, optimizers_ui
+from dashboard.widgets import MAX_NOISE, landscape_ui, optimizers_ui
 
 PAGE = "local_global"
+SETTLE_STEPS = 300
 MAX_SEED = 2**31 - 1
 LEARNING_RATE_CHOICES = [
     0.0001,
@@ -66,6 +67,8 @@ PARAMS = [
     links.choice_param("show", f"{PAGE}_show", ["ended", "started"]),
     links.Param("shown", f"{PAGE}_shown", lambda t, _: read_int(t, 0, 99)),
     links.Param("run", AUTORUN_KEY, lambda text, _: read_flag(text)),
+    links.number_param("noise", f"{PAGE}_noise", 0.0, MAX_NOISE),
+    links.Param("compare", f"{PAGE}_compare", lambda text, _: read_flag(text)),
 ]
 links.show_notices(notices + links.restore(PAGE, landscape, PARAMS))
 
@@ -76,6 +79,8 @@ seed_widget(f"{PAGE}_n_runs", 1000)
 seed_widget(f"{PAGE}_seed", 0)
 seed_widget(STEPS_KEY, max(preset.steps, 300))
 seed_widget(RATES_KEY, [nearest])
+seed_widget(f"{PAGE}_noise", 0.0)
+seed_widget(f"{PAGE}_compare", False)
 with st.form(f"{PAGE}_form"):
     optimizers = optimizers_ui(PAGE, ("gd", "adam"))
     cols = st.columns(4)
@@ -106,6 +111,23 @@ with st.form(f"{PAGE}_form"):
         LEARNING_RATE_CHOICES,
         key=RATES_KEY,
     )
+    noise_cols = st.columns([1, 2])
+    noise = noise_cols[0].number_input(
+        "Gradient noise",
+        min_value=0.0,
+        max_value=MAX_NOISE,
+        step=0.5,
+        key=f"{PAGE}_noise",
+        help="Random jitter added to every slope, as a gradient measured on a "
+        "small batch of data would have. It can shake a walk out of a shallow "
+        "valley. Seeded by the seed above.",
+    )
+    with noise_cols[1]:
+        st.write("")
+        compare = st.checkbox(
+            "Also run without noise, to compare",
+            key=f"{PAGE}_compare",
+        )
     submitted = st.form_submit_button("Run", type="primary")
 
 # A shared link to results runs the same job again: same seed, same table.
@@ -122,15 +144,30 @@ if submitted:
             bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
         try:
-            runs = run_many(
-                landscape,
-                optimizers,
-                sorted(learning_rates),
-                int(n_runs),
-                int(seed),
-                int(steps),
-                progress=report,
-            )
+            levels = [0.0, float(noise)] if noise and compare else [float(noise)]
+            tables = []
+            for i, level in enumerate(levels):
+
+                def report_part(fraction: float, message: str, i: int = i) -> None:
+                    report((i + fraction) / len(levels), message)
+
+                tables.append(
+                    run_many(
+                        landscape,
+                        optimizers,
+                        sorted(learning_rates),
+                        int(n_runs),
+                        int(seed),
+                        int(steps),
+                        progress=report_part,
+                        noise=level,
+                        # A noisy run jitters around the bottom of its valley;
+                        # it counts in the valley where it settles once the
+                        # noise stops.
+                        settle_steps=SETTLE_STEPS if level else 0,
+                    )
+                )
+            runs = pd.concat(tables, ignore_index=True)
         except ValueError as error:
             bar.empty()
             st.error(f"Could not run: {error}")
@@ -181,6 +218,7 @@ st.dataframe(
     column_order=[
         "optimizer",
         "learning_rate",
+        *(["noise"] if "noise" in summary else []),
         "runs",
         "share_global",
         "share_local",
@@ -223,18 +261,25 @@ def end_map_ui(
     runs: pd.DataFrame, landscape: Landscape, titles: dict[str, str]
 ) -> None:
     combos = list(
-        runs[["optimizer", "learning_rate"]].drop_duplicates().itertuples(index=False)
+        runs[["optimizer", "learning_rate", "noise"]]
+        .drop_duplicates()
+        .itertuples(index=False)
     )
-    labels = [f"{titles[o]}, learning rate {lr:g}" for o, lr in combos]
+    labels = [
+        f"{titles[o]}, learning rate {lr:g}" + (f", noise {sd:g}" if sd else "")
+        for o, lr, sd in combos
+    ]
     shown_key = f"{PAGE}_shown"
     if st.session_state.get(shown_key, 0) >= len(combos):
         st.session_state[shown_key] = 0
     choice = st.selectbox(
         "Show", range(len(combos)), format_func=lambda i: labels[i], key=shown_key
     )
-    chosen_optimizer, chosen_rate = combos[choice]
+    chosen_optimizer, chosen_rate, chosen_noise = combos[choice]
     subset = runs[
-        (runs["optimizer"] == chosen_optimizer) & (runs["learning_rate"] == chosen_rate)
+        (runs["optimizer"] == chosen_optimizer)
+        & (runs["learning_rate"] == chosen_rate)
+        & (runs["noise"] == chosen_noise)
     ]
     show = st.radio(
         "The map shows",

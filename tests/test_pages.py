@@ -324,3 +324,19 @@ def test_descent_noise_is_seeded():
     assert one.equals(two)
     first.number_input(key="descent_noise_seed").set_value(5).run()
     assert not first.dataframe[0].value.equals(two)
+
+
+def test_local_global_compares_with_and_without_noise():
+    app = page("local_global.py")
+    app.selectbox(key="local_global_landscape").set_value("two_valleys").run()
+    app.number_input(key="local_global_n_runs").set_value(200)
+    app.number_input(key="local_global_noise").set_value(3.0)
+    app.checkbox(key="local_global_compare").check()
+    app.button[0].click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    summary = app.dataframe[0].value
+    assert sorted(summary["noise"].unique()) == [0.0, 3.0]
+    runs = app.dataframe[-1].value
+    assert len(runs) == 200 * len(summary)
+    shares = summary[["share_global", "share_local", "share_diverged", "share_other"]]
+    assert shares.sum(axis=1).to_numpy() == pytest.approx(1.0)
