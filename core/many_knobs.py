@@ -35,6 +35,7 @@ from core.optimizers import (
     Optimizer,
     check_learning_rate,
     check_steps,
+    check_tolerance,
     get_optimizer,
 )
 
@@ -372,12 +373,7 @@ def descend_n(
     hyper = opt.hyperparameters(**hyperparameters)
     learning_rate = check_learning_rate(learning_rate)
     steps = check_steps(steps)
-    if isinstance(tolerance, bool) or not isinstance(
-        tolerance, int | float | np.integer | np.floating
-    ):
-        raise ValueError(f"tolerance must be a number, got {tolerance!r}")
-    if not (math.isfinite(tolerance) and tolerance >= 0):
-        raise ValueError(f"tolerance must be finite and >= 0, got {tolerance!r}")
+    tolerance = check_tolerance(tolerance)
     start = np.asarray(start, dtype=float)
     if start.shape != (landscape.knobs,):
         raise ValueError(

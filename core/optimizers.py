@@ -417,6 +417,17 @@ def check_learning_rate(learning_rate: Any) -> float:
     return float(learning_rate)
 
 
+def check_tolerance(tolerance: Any) -> float:
+    """``tolerance`` as a float, or ValueError unless it is finite and >= 0."""
+    if isinstance(tolerance, bool) or not isinstance(
+        tolerance, int | float | np.integer | np.floating
+    ):
+        raise ValueError(f"tolerance must be a number, got {tolerance!r}")
+    if not (math.isfinite(tolerance) and tolerance >= 0):
+        raise ValueError(f"tolerance must be finite and >= 0, got {tolerance!r}")
+    return float(tolerance)
+
+
 def check_steps(steps: Any) -> int:
     """``steps`` as an int, or ValueError unless it is a whole number >= 0."""
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
@@ -666,12 +677,7 @@ def descend(
     hyper = opt.hyperparameters(**hyperparameters)
     learning_rate = check_learning_rate(learning_rate)
     steps = check_steps(steps)
-    if isinstance(tolerance, bool) or not isinstance(
-        tolerance, int | float | np.integer | np.floating
-    ):
-        raise ValueError(f"tolerance must be a number, got {tolerance!r}")
-    if not (math.isfinite(tolerance) and tolerance >= 0):
-        raise ValueError(f"tolerance must be finite and >= 0, got {tolerance!r}")
+    tolerance = check_tolerance(tolerance)
     chosen, schedule_params = check_schedule(
         schedule, learning_rate, steps, schedule_params
     )

@@ -185,18 +185,28 @@ def contour_figure(
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
-        xaxis={"title": "knob x", "range": [x_min, x_max], "constrain": "domain"},
-        yaxis={
-            "title": "knob y",
-            "range": [y_min, y_max],
-            "scaleanchor": "x",
-            "constrain": "domain",
-        },
+        **map_axes((x_min, x_max), (y_min, y_max)),
         legend={"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
         uirevision=UIREVISION,
         template="plotly_white",
     )
     return fig
+
+
+def map_axes(
+    x_range: tuple[float, float], y_range: tuple[float, float], what: str = "knob"
+) -> dict:
+    """The x and y axes of a map of the knobs: fixed to the domain, one unit of x
+    as long as one unit of y, so a round bowl looks round."""
+    return {
+        "xaxis": {"title": f"{what} x", "range": list(x_range), "constrain": "domain"},
+        "yaxis": {
+            "title": f"{what} y",
+            "range": list(y_range),
+            "scaleanchor": "x",
+            "constrain": "domain",
+        },
+    }
 
 
 def _add_minima_2d(fig: go.Figure, minima: Sequence[Minimum]) -> None:

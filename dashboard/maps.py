@@ -19,7 +19,7 @@ from core.basins import BasinMap
 from core.grids import Grid, log_heights, wants_log_colour
 from core.landscapes import Landscape
 from core.sweeps import SHARE_COLUMNS, Edge
-from dashboard.charts import CATEGORY_PALETTE, GLOBAL_COLOUR, curve_figure
+from dashboard.charts import CATEGORY_PALETTE, GLOBAL_COLOUR, curve_figure, map_axes
 
 # Warm colours for the global minima (several where they tie, as on Himmelblau's
 # four equal valleys), cool ones for local minima, grey and red for the rest.
@@ -154,13 +154,7 @@ def basin_figure(
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
-        xaxis={"title": "start x", "range": [x_min, x_max], "constrain": "domain"},
-        yaxis={
-            "title": "start y",
-            "range": [y_min, y_max],
-            "scaleanchor": "x",
-            "constrain": "domain",
-        },
+        **map_axes((x_min, x_max), (y_min, y_max), what="start"),
         legend={"orientation": "h", "y": -0.12, "x": 0, "yanchor": "top"},
         template="plotly_white",
     )
