@@ -49,6 +49,10 @@ MAX_RUNS = 20_000
 """Most random starts one experiment may use."""
 
 MAX_STEPS = 5_000
+
+MAX_WORK = 120_000_000
+"""Most run-steps (runs × optimizers × learning rates × steps) one call may take:
+about ten seconds of a shared 2-core server. A public link cannot ask for more."""
 """Most steps one run may take in an experiment."""
 
 MATCH_SHARE = 0.01
@@ -286,6 +290,14 @@ def run_many(
         chosen, _ = check_schedule(schedule, rate, steps, schedule_params)
     noise = check_noise(noise)
     settle_steps = _check_count("settle_steps", settle_steps, 0, MAX_STEPS)
+    work = n_runs * len(names) * len(rates) * (steps + settle_steps)
+    if work > MAX_WORK:
+        raise ValueError(
+            f"that is {work:,} steps in all ({n_runs:,} runs × {len(names)} "
+            f"optimizers × {len(rates)} learning rates × {steps + settle_steps:,} "
+            f"steps); at most {MAX_WORK:,}: use fewer runs, steps, optimizers or "
+            "learning rates"
+        )
     if noise > 0 and (
         isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
     ):

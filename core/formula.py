@@ -1128,6 +1128,25 @@ def _critical_points_cached(text: str, domain: Domain) -> tuple[CriticalPoint, .
     )
 
 
+def _slopes_where_defined(parsed: ParsedFormula) -> Callable[..., tuple]:
+    """The gradient, made not-a-number wherever the cost itself is undefined.
+
+    ``log(x) + y^2`` has the slope 1/x, which is finite at x = -0.5 where the cost
+    is not: a walk would step on through the gap. With the slope undefined there
+    too, descent stops at that step and reports the run as diverged.
+    """
+
+    def gradient(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        dx, dy = parsed.gradient_at(x, y)
+        undefined = ~np.isfinite(parsed.value(x, y))
+        if np.any(undefined):
+            dx = np.where(undefined, np.nan, dx)
+            dy = np.where(undefined, np.nan, dy)
+        return dx, dy
+
+    return gradient
+
+
 def _describe(parsed: ParsedFormula, points: tuple[CriticalPoint, ...]) -> str:
     """A few sentences for the page: what was typed and what the search found."""
     knob_words = "a curve over x" if parsed.knobs == 1 else "a terrain over x and y"
@@ -1199,7 +1218,7 @@ def _landscape_cached(text: str, domain: Domain) -> Landscape:
         description=_describe(parsed, points),
         domain=domain,
         value_fn=parsed.value,
-        gradient_fn=parsed.gradient_at,
+        gradient_fn=_slopes_where_defined(parsed),
         minima=to_minima(points),
         source="typed by you",
         knobs=parsed.knobs,

@@ -101,7 +101,7 @@ STATUSES = ("max_steps", "converged", "diverged")
 
 REASONS = (
     "",
-    "gradient not finite (or overflowing)",
+    "cost or gradient not finite (undefined there, or overflowing)",
     "position not finite",
     "left the domain far behind",
     "cost not finite",

@@ -414,7 +414,9 @@ def _z_range(heights: np.ndarray, lift: float) -> dict:
 def _z_axis(grid: Grid, log_colour: bool) -> dict:
     """The 3-D height axis, labelled in costs even when the heights are logs."""
     bar = _colourbar(grid, log_colour)
-    axis = {"title": {"text": bar["title"]["text"]}}
+    # No title: in a narrow column plotly clips it to "st"; the colour bar beside
+    # the terrain already says "cost".
+    axis = {"title": {"text": ""}}
     if "tickvals" in bar:
         axis.update(tickvals=bar["tickvals"], ticktext=bar["ticktext"])
     return axis
@@ -510,7 +512,7 @@ def cost_chart(
         color=alt.Color(
             "optimizer:N",
             scale=alt.Scale(domain=names, range=[colours[n] for n in names]),
-            legend=alt.Legend(orient="bottom", title=None),
+            legend=alt.Legend(orient="bottom", title=None, columns=3, labelLimit=0),
         ),
     )
     chart = base.mark_line(strokeWidth=2.5).encode(

@@ -27,6 +27,7 @@ from core.formula import MAX_DOMAIN_BOUND
 from core.landscapes import LANDSCAPES, FormulaError, Landscape, from_formula
 from core.params import read_choice, read_float
 from dashboard.state import get_shared, set_shared
+from dashboard.text import plain
 from dashboard.widgets import (
     CUSTOM,
     DEFAULT_DOMAIN,
@@ -44,7 +45,8 @@ def _write(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        return repr(value)
+        # Twelve digits: a step button's 1.2000000000000002 is written 1.2.
+        return f"{value:.12g}"
     if isinstance(value, list | tuple):
         return ",".join(_write(v) for v in value)
     return str(value)
@@ -182,7 +184,7 @@ def restore(page: str, landscape: Landscape, params: list[Param]) -> list[str]:
 def show_notices(notices: list[str]) -> None:
     """One warning listing what a link asked for that could not be used."""
     if notices:
-        items = "\n".join(f"- {n}" for n in notices)
+        items = "\n".join(f"- {plain(n)}" for n in notices)
         st.warning(f"Some settings in this link could not be used:\n{items}")
 
 

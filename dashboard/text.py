@@ -28,3 +28,9 @@ def latex_number(value: float, digits: int = 4) -> str:
 def plural(count: int, word: str) -> str:
     """``"1 optimizer"``, ``"3 optimizers"``."""
     return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def plain(text: str) -> str:
+    """``text`` with every Markdown character escaped, so text from a link or a
+    formula box is shown as typed and can never become a link or formatting."""
+    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$&:" else c for c in text)

@@ -22,6 +22,7 @@ from core.params import MAX_PATH_STEPS
 from core.schedules import SCHEDULES
 from dashboard.presets import Preset, preset_for
 from dashboard.state import get_shared, seed_widget, set_shared, sync_to_shared
+from dashboard.text import plain
 
 DEFAULT_LANDSCAPE = "bowl"
 CUSTOM = "custom"
@@ -119,7 +120,7 @@ def custom_landscape_ui(page: str) -> Landscape:
         )
         error = get_shared("custom_error", "")
         if error:
-            st.error(f"{error}. Still showing the last formula that worked.")
+            st.error(f"{plain(error)}. Still showing the last formula that worked.")
         columns = st.columns(2)
         for axis in ("x", "y"):
             for column, end in zip(columns, ("min", "max"), strict=True):
@@ -141,8 +142,13 @@ def landscape_header(landscape: Landscape) -> None:
     (x_min, x_max), (y_min, y_max) = landscape.domain
     with st.container(border=True):
         st.latex(landscape.latex)
+        title = (
+            ""
+            if landscape.description.startswith(landscape.title)
+            else f"**{landscape.title}.** "
+        )
         st.markdown(
-            f"**{landscape.title}.** {landscape.description} "
+            f"{title}{landscape.description} "
             f"The map covers x from {x_min:g} to {x_max:g} and y from {y_min:g} to "
             f"{y_max:g}."
         )
@@ -151,7 +157,8 @@ def landscape_header(landscape: Landscape) -> None:
 def _step_for(span: float) -> float:
     """A tidy increment for a number input: about a hundredth of the span."""
     raw = span / 100
-    return 10 ** math.floor(math.log10(raw))
+    # A float always: Streamlit refuses an int step beside float bounds.
+    return float(10.0 ** math.floor(math.log10(raw)))
 
 
 def point_ui(

@@ -42,8 +42,10 @@ st.markdown(
     "One walk shows one valley. Here many walks start from random points spread "
     "over the map, and we count where they end: in the **global minimum** (the "
     "deepest valley), stuck in a **local minimum**, **diverged** (flew off), or "
-    "somewhere else when they ran out of steps. Where you start decides which "
-    "valley you end in."
+    "elsewhere, such as still high on a slope or on a ridge. A run counts as in a "
+    "minimum when it ends within 1% of the map's width of it, even if it was still "
+    "creeping closer when its steps ran out. Where you start decides which valley "
+    "you end in."
 )
 
 notices = links.restore_landscape(PAGE)

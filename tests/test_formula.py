@@ -494,3 +494,16 @@ def test_fuzz_huge_integer_inside_a_function():
     value = landscape.value(np.array([0.0, 1.0]), np.array([0.0, 0.0]))
     expected = math.cos(1e20) + np.array([0.0, 1.0])
     np.testing.assert_allclose(value, expected, rtol=1e-12)
+
+
+def test_a_walk_into_an_undefined_region_diverges_there():
+    # log(x) has the finite slope 1/x at x = -0.5, where the cost is undefined.
+    # Gradient descent from x = 0.5 with learning rate 0.5: x1 = 0.5 - 0.5 / 0.5
+    # = -0.5, so step 1 lands where log is undefined and the walk ends there.
+    from core.optimizers import descend
+
+    landscape = from_formula("log(x) + y^2", ((-2.0, 2.0), (-1.0, 3.0)))
+    result = descend(landscape, "gd", np.array([[0.5, 1.0]]), 0.5, 50)
+    assert result.status[0] == "diverged"
+    assert result.stopped_at[0] == 1
+    assert "not finite" in result.reason[0]

@@ -26,7 +26,9 @@ def metrics(app: AppTest) -> dict[str, str]:
 
 
 def notices(app: AppTest) -> str:
-    return " ".join(w.value for w in app.warning if "this link" in w.value)
+    """The link notices as a learner reads them (Markdown escapes removed)."""
+    text = " ".join(w.value for w in app.warning if "this link" in w.value)
+    return text.replace("\\", "")
 
 
 # -- the readers in core -------------------------------------------------------------
@@ -68,8 +70,8 @@ def test_readers_accept_what_the_widgets_accept():
 def test_surface_link_with_every_setting_reproduces_the_view():
     query = {
         "landscape": "himmelblau",
-        "x": "1.0",
-        "y": "-2.0",
+        "x": "1",
+        "y": "-2",
         "resolution": "60",
         "view": "3d",
         "log": "1",
@@ -117,7 +119,7 @@ def test_descent_link_reproduces_the_walks_to_the_digit():
     query = {
         "landscape": "himmelblau",
         "x": "0.5",
-        "y": "-1.0",
+        "y": "-1",
         "optimizers": "nesterov,adam",
         "lr": "0.02",
         "steps": "150",
@@ -151,12 +153,12 @@ def test_custom_formula_travels_in_the_link():
     query = {
         "landscape": "custom",
         "formula": "x^2 + 3y^2",
-        "xmin": "-1.0",
-        "xmax": "2.0",
-        "ymin": "-3.0",
-        "ymax": "3.0",
-        "x": "1.0",
-        "y": "2.0",
+        "xmin": "-1",
+        "xmax": "2",
+        "ymin": "-3",
+        "ymax": "3",
+        "x": "1",
+        "y": "2",
     }
     app = open_link("surface.py", query)
     assert metrics(app)["Cost here"] == "13"
@@ -194,3 +196,34 @@ def test_statistics_link_refuses_an_absurd_number_of_runs():
     assert "runs" in notices(app)
     runs = app.dataframe[-1].value
     assert len(runs) == 1000 * 2
+
+
+def test_text_from_a_link_cannot_become_a_link_on_the_page():
+    app = open_link(
+        "surface.py", {"landscape": "[**Session expired**](https://evil.example)"}
+    )
+    raw = " ".join(w.value for w in app.warning)
+    assert "\\[" in raw and "\\(https\\:" in raw
+    assert "](https" not in raw
+
+
+def test_statistics_work_is_capped_in_core():
+    from core.experiments import MAX_WORK, run_many
+    from core.landscapes import get_landscape
+
+    with pytest.raises(ValueError, match="at most"):
+        run_many(get_landscape("bowl"), ["gd", "adam"], [0.1], 20_000, 0, 5_000)
+    assert MAX_WORK < 20_000 * 2 * 5_000
+
+
+def test_a_heavy_statistics_link_says_why_it_did_not_run():
+    app = open_link(
+        "local_global.py",
+        {
+            "optimizers": "gd,momentum,nesterov,adagrad,rmsprop,adam",
+            "runs": "20000",
+            "steps": "5000",
+            "run": "1",
+        },
+    )
+    assert any("at most" in e.value for e in app.error)

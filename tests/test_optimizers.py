@@ -340,7 +340,9 @@ def test_an_overflowing_gradient_diverges_at_that_step():
         result = descend(steep, "adam", [[1.0, 1.0]], 0.1, 5, record_path=False)
     assert result.status[0] == "diverged"
     assert result.stopped_at[0] == 0
-    assert result.reason[0] == "gradient not finite (or overflowing)"
+    assert result.reason[0] == (
+        "cost or gradient not finite (undefined there, or overflowing)"
+    )
     np.testing.assert_array_equal(result.final_positions[0], [1.0, 1.0])
 
 
