@@ -17,6 +17,7 @@ widgets; a bad value is replaced by the page's own value and named in a notice.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ from dashboard.widgets import (
 )
 
 PUBLISHED = "downhill_link_published"
+ECHO_SECONDS = 3.0
 PENDING = "downhill_link_pending"
 LANDSCAPE_NAMES = ("landscape", "formula", "xmin", "xmax", "ymin", "ymax")
 
@@ -78,11 +80,38 @@ class Param:
 
 
 def _incoming() -> dict[str, str] | None:
-    """The query string, when it is not simply what this app last wrote."""
+    """The query string, when it is not simply what this app wrote.
+
+    A rerun can start before the browser has shown the address the previous run
+    wrote (the learner clicked again quickly); its query string is then one we
+    wrote a moment ago, and reading it as a link would undo their click. So any
+    address written in the last ``ECHO_SECONDS`` counts as ours; an older one
+    (the back button) is read as a link.
+    """
     current = st.query_params.to_dict()
-    if current == st.session_state.get(PUBLISHED):
+    history = st.session_state.get(PUBLISHED, [])
+    if history and history[-1][1] == current:
+        return None
+    now = time.monotonic()
+    if any(values == current and now - at < ECHO_SECONDS for at, values in history):
         return None
     return current
+
+
+def stage() -> dict[str, str] | None:
+    """Read the address once per run, for ``restore`` (pages without a 2-D
+    landscape call this instead of ``restore_landscape``)."""
+    incoming = _incoming()
+    st.session_state[PENDING] = incoming
+    return incoming
+
+
+def write_url(values: dict[str, str]) -> None:
+    """Put ``values`` in the address bar and remember that we wrote them."""
+    if st.query_params.to_dict() != values:
+        st.query_params.from_dict(values)
+    history = st.session_state.get(PUBLISHED, [])
+    st.session_state[PUBLISHED] = [*history[-4:], (time.monotonic(), values)]
 
 
 def restore_landscape(page: str) -> list[str]:
@@ -90,8 +119,7 @@ def restore_landscape(page: str) -> list[str]:
 
     Returns notices about values that could not be used.
     """
-    incoming = _incoming()
-    st.session_state[PENDING] = incoming
+    incoming = stage()
     if not incoming or "landscape" not in incoming:
         return []
 
@@ -210,9 +238,7 @@ def publish(
         if param.key in st.session_state:
             values[param.name] = param.write(st.session_state[param.key])
     values.update(extra or {})
-    if st.query_params.to_dict() != values:
-        st.query_params.from_dict(values)
-    st.session_state[PUBLISHED] = values
+    write_url(values)
 
 
 def point_params(page: str, prefix: str = "") -> list[Param]:

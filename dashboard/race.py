@@ -170,10 +170,10 @@ def race_figure(
     pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}
     fig.update_layout(
         height=height,
-        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        margin={"l": 10, "r": 10, "t": 90, "b": 70},
         template="plotly_white",
         uirevision=UIREVISION,
-        legend={"orientation": "h", "y": -0.05, "x": 0},
+        legend={"orientation": "h", "y": -0.15, "x": 0, "yanchor": "top"},
         xaxis={"title": "knob x", "range": [float(grid.xs[0]), float(grid.xs[-1])]},
         yaxis={
             "title": "knob y",

@@ -233,6 +233,8 @@ for name, walk in walks.items():
                 if current < walk.stopped_at
                 else "diverged (last point before it)"
                 if walk.status == "diverged"
+                else "still moving"
+                if walk.status == "max_steps"
                 else walk.status
             ),
         }

@@ -192,7 +192,12 @@ if submitted:
                         plural(len(learning_rates), "learning rate"),
                     ]
                 )
-                + f", seed {int(seed)}, {int(steps)} steps",
+                + f", seed {int(seed)}, {int(steps)} steps"
+                + (
+                    ", gradient noise " + " and ".join(f"{level:g}" for level in levels)
+                    if any(levels)
+                    else ""
+                ),
             }
 
 stored = st.session_state.get(result_key)

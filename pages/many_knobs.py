@@ -52,15 +52,8 @@ MAX_ROWS = 5_000
 # -- links --------------------------------------------------------------------------
 # links.restore_landscape would apply a link's landscape to the shared 2-D choice,
 # and links.publish always writes that 2-D landscape into the URL. This page has no
-# 2-D terrain, so it stages the link and writes the URL itself, with the same
-# bookkeeping (links.PENDING and links.PUBLISHED) that links.restore relies on.
-
-
-def stage_link() -> None:
-    """Hand a newly opened URL to ``links.restore``; ignore the one we wrote."""
-    incoming = st.query_params.to_dict()
-    fresh = incoming != st.session_state.get(links.PUBLISHED)
-    st.session_state[links.PENDING] = incoming if fresh else None
+# 2-D terrain, so it stages the link (links.stage) and writes only its own settings
+# (links.write_url).
 
 
 def publish(params: list[links.Param]) -> None:
@@ -70,9 +63,7 @@ def publish(params: list[links.Param]) -> None:
         for param in params
         if param.key in st.session_state
     }
-    if st.query_params.to_dict() != values:
-        st.query_params.from_dict(values)
-    st.session_state[links.PUBLISHED] = values
+    links.write_url(values)
 
 
 def int_param(name: str, low: int, high: int) -> links.Param:
@@ -230,7 +221,7 @@ st.markdown(
     "a valley."
 )
 
-stage_link()
+links.stage()
 links.show_notices(links.restore(PAGE, None, PARAMS))
 
 with st.sidebar:

@@ -227,3 +227,29 @@ def test_a_heavy_statistics_link_says_why_it_did_not_run():
         },
     )
     assert any("at most" in e.value for e in app.error)
+
+
+def test_a_stale_address_does_not_undo_a_quick_click():
+    # The browser may send a rerun with the address from before the last run's
+    # update: reading that as a link would switch the landscape back.
+    app = open_link("surface.py", {})
+    before = dict(app.query_params)
+    app.selectbox(key="surface_landscape").set_value("himmelblau").run()
+    app.query_params.clear()
+    app.query_params.update(before)
+    app.number_input(key="surface_x").set_value(1.0).run()
+    assert app.session_state["surface_landscape"] == "himmelblau"
+
+
+def test_the_back_button_restores_an_older_address(monkeypatch):
+    import dashboard.links
+
+    monkeypatch.setattr(dashboard.links, "ECHO_SECONDS", 0.0)
+    app = open_link("surface.py", {})
+    before = dict(app.query_params)
+    app.selectbox(key="surface_landscape").set_value("himmelblau").run()
+    app.query_params.clear()
+    app.query_params.update(before)
+    app.run()
+    assert app.session_state["surface_landscape"] == "bowl"
+    assert metrics(app)["Cost here"] == "25"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -59,6 +60,11 @@ VIEWPORT = {"width": 1400, "height": 900}
 LOAD_TIME_GOAL = 2.0
 
 LOAD_TIMES = pytest.StashKey[list]()
+
+if sync_playwright is not None:
+    # Playwright's assertions wait 5 s by default; a job or a rerun on a loaded
+    # 2-core machine can take longer, so they wait as long as the page waits.
+    expect.set_options(timeout=RENDER_TIMEOUT_MS)
 
 
 def _unavailable(reason: str) -> None:
@@ -221,6 +227,15 @@ class App:
         self.wait_for_run()
         return seconds
 
+    def wait_for_param(self, name: str, value: str) -> None:
+        """Wait until the app has written ``name=value`` into the address (a
+        whole number may be written with ".0"): the rerun for that choice has
+        finished. Waiting for the script state alone can pass before the rerun
+        even starts."""
+        pattern = re.compile(rf"[?&]{re.escape(name)}={re.escape(value)}(\.0+)?(&|$)")
+        self.page.wait_for_url(pattern, timeout=RENDER_TIMEOUT_MS)
+        self.wait_for_run()
+
     def record_time(self, name: str, seconds: float) -> None:
         self.load_times.append((name, seconds))
         print(f"\n[browser] {name}: {seconds:.2f} s")
@@ -281,6 +296,44 @@ class App:
         )
         box.click()
         self.page.get_by_role("option", name=option, exact=True).click()
+
+    def options(self, label: str) -> list[str]:
+        """The options of the select box labelled ``label``, read by opening it
+        (and closed again with Escape)."""
+        box = self.page.locator('[data-testid="stSelectbox"]').filter(
+            has=self.page.get_by_text(label, exact=True)
+        )
+        # The box is a combo box; a click just after Playwright scrolled it into
+        # view can be undone by the scroll (the list closes on scroll), while the
+        # arrow key opens it wherever it is.
+        combo = box.get_by_role("combobox")
+        combo.scroll_into_view_if_needed()
+        combo.focus()
+        combo.press("ArrowDown")
+        expect(combo).to_have_attribute("aria-expanded", "true")
+        listed = self.page.get_by_role("option")
+        listed.first.wait_for()
+        texts = listed.all_inner_texts()
+        self.page.keyboard.press("Escape")
+        return texts
+
+    def table_rows(self, table: Locator) -> tuple[list[str], list[list[str]]]:
+        """The header and the rows of a ``st.dataframe``, as shown.
+
+        The grid is drawn on a canvas; its cells are read from the accessible
+        grid it keeps alongside (only the rows in view, so keep tables short).
+        """
+        header = table.locator('[role="columnheader"]').all_inner_texts()
+        cells = table.locator('[role="gridcell"]').all_inner_texts()
+        width = len(header)
+        return header, [cells[i : i + width] for i in range(0, len(cells), width)]
+
+    def pick(self, label: str, option: str) -> None:
+        """Pick ``option`` in the radio group labelled ``label``."""
+        group = self.page.locator('[data-testid="stRadio"]').filter(
+            has=self.page.get_by_text(label, exact=True)
+        )
+        group.get_by_text(option, exact=True).click()
 
     def plotly_data(self, index: int = 0) -> list[dict]:
         """Type, name and first coordinates of every trace of a drawn plotly chart.
