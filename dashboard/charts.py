@@ -38,8 +38,11 @@ OPTIMIZER_COLOURS = {
 # each other; a dash pattern per optimizer keeps both visible.
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 
-# Turning a 3-D view should survive a rerun; plotly keeps the camera while this
-# value stays the same.
+# Turning a 3-D view should survive a rerun: plotly keeps the camera while this value
+# stays the same. Missing: Streamlit (1.35 and later, still in 1.67) redraws a
+# plotly chart from scratch on every rerun, so the camera resets anyway (streamlit
+# issue 8882, checked in Chromium); it works again as soon as Streamlit keeps the
+# chart, and the user's camera never reaches Python to be restored by hand.
 UIREVISION = "keep-camera"
 
 

@@ -116,7 +116,8 @@ else:
             st.plotly_chart(contours, key=f"{PAGE}_contour_chart")
             chart_download_ui(contours, "contours", f"{PAGE}_save_contours")
     st.caption(
-        "Drag the 3-D view to turn it; it keeps its angle when you change the point. "
+        "Drag the 3-D view to turn it; changing a setting redraws it from the "
+        "starting angle. "
         "The arrow's length is fixed so it is easy to see; only its direction matters."
     )
 
