@@ -4,6 +4,10 @@ A recorded walk keeps only where it went. To explain step ``k`` we replay the wa
 from its start with ``core.optimizers.step_once`` (cheap: one run, at most a few
 thousand steps), keeping the optimizer's state, so the story uses exactly the
 numbers the walk used.
+
+Missing: walks with a learning-rate schedule or gradient noise are not replayed
+(``step_once`` takes one constant rate and the exact gradient); the descent page
+says so instead of telling a different walk's story.
 """
 
 from __future__ import annotations
