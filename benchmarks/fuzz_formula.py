@@ -25,32 +25,20 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.formula import FormulaError, from_formula, parse_formula  # noqa: E402
+from core.formula import (  # noqa: E402
+    FUNCTIONS,
+    FormulaError,
+    from_formula,
+    parse_formula,
+)
 
 TOKENS = [
+    # Every name the grammar knows, straight from its whitelist.
     "x",
     "y",
     "pi",
     "e",
-    "sin",
-    "cos",
-    "tan",
-    "exp",
-    "log",
-    "ln",
-    "log10",
-    "sqrt",
-    "abs",
-    "sign",
-    "tanh",
-    "sinh",
-    "cosh",
-    "atan",
-    "arctan",
-    "asin",
-    "acos",
-    "min",
-    "max",
+    *FUNCTIONS,
     "(",
     ")",
     ",",
